@@ -1,0 +1,137 @@
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { Client } from '@temporalio/client';
+import type { NativeConnection, Worker } from '@temporalio/worker';
+import type { Logger } from 'pino';
+import { Bridge } from '../bridge/bridge';
+import { checkDedupHorizon } from '../bridge/dedup-horizon';
+import { createWorkflowStarter } from '../bridge/workflow-starter';
+import type { CascadeConfig } from '../config';
+import { createPrismaClient, type PrismaClient } from '../db/client';
+import { type HttpServer, createHttpServer } from '../http/http-server';
+import { type CascadeMetrics, createMetrics } from '../metrics/metrics';
+import { getRoute } from '../routes/registry';
+import { connectWorker, createCascadeWorker } from '../worker/worker';
+import { createSqsClient, createTemporalClient } from './clients';
+import { type ReadinessCheck, createDatabaseCheck, createSqsCheck, createTemporalCheck } from './readiness';
+
+/** Which parts one process runs. */
+export interface CascadeRoles {
+  readonly bridge: boolean;
+  readonly worker: boolean;
+  readonly http: boolean;
+}
+
+/** A running Cascade process. */
+export interface RunningCascade {
+  readonly bridge: Bridge | undefined;
+  readonly worker: Worker | undefined;
+  readonly http: HttpServer | undefined;
+  /** `http://host:port` of the HTTP server, when it runs. */
+  readonly httpUrl: string | undefined;
+  readonly metrics: CascadeMetrics;
+  /** Resolves when a part stopped by itself (e.g. the worker failed). */
+  readonly stopped: Promise<void>;
+  /** Graceful stop: bridge drains and releases, worker drains, connections close. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Builds every client once and starts the requested parts:
+ * `cascade start` runs all three, `cascade bridge`/`cascade worker` one each.
+ */
+export async function startCascade(config: CascadeConfig, roles: CascadeRoles, logger: Logger): Promise<RunningCascade> {
+  const metrics = createMetrics();
+  const checks: ReadinessCheck[] = [];
+  const closers: Array<() => Promise<void>> = [];
+  let bridge: Bridge | undefined;
+  let worker: Worker | undefined;
+  let workerRun: Promise<void> | undefined;
+  let http: HttpServer | undefined;
+  let httpUrl: string | undefined;
+  let prisma: PrismaClient | undefined;
+  let client: Client | undefined;
+  let sqs: SQSClient | undefined;
+  let nativeConnection: NativeConnection | undefined;
+
+  try {
+    if (roles.bridge || roles.worker) {
+      client = createTemporalClient(config);
+      const c = client;
+      checks.push(createTemporalCheck(c));
+      closers.push(() => c.connection.close());
+    }
+    if (roles.worker) {
+      if (!config.databaseUrl) throw new Error('DATABASE_URL is required by the worker');
+      prisma = createPrismaClient(config.databaseUrl);
+      const p = prisma;
+      checks.push(createDatabaseCheck(p));
+      closers.push(() => p.$disconnect());
+      nativeConnection = await connectWorker(config, logger.child({ component: 'worker' }));
+      const nc = nativeConnection;
+      closers.push(() => nc.close());
+      worker = await createCascadeWorker({ config, connection: nc, deps: { db: p }, logger: logger.child({ component: 'worker' }) });
+      workerRun = worker.run();
+      logger.info({ taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace }, 'worker running');
+    }
+    if (roles.bridge) {
+      if (!config.quarantineQueueUrl) throw new Error('CASCADE_QUARANTINE_QUEUE_URL is required by the bridge');
+      if (!client) throw new Error('unreachable: bridge without Temporal client');
+      sqs = createSqsClient(config);
+      const s = sqs;
+      closers.push(async () => s.destroy());
+      const queueUrls = config.routes.map((r) => r.queueUrl);
+      checks.push(createSqsCheck(s, [...queueUrls, config.quarantineQueueUrl]));
+      bridge = new Bridge({
+        sqs: s,
+        startCascade: createWorkflowStarter({ client, taskQueue: config.temporal.taskQueue, activityPolicy: config.activity }),
+        queues: config.routes.map((r) => ({ route: getRoute(r.route), queueUrl: r.queueUrl })),
+        quarantineQueueUrl: config.quarantineQueueUrl,
+        logger: logger.child({ component: 'bridge' }),
+        metrics,
+        ...config.bridge,
+      });
+      void checkDedupHorizon({ client, sqs: s, namespace: config.temporal.namespace, queueUrls, logger: logger.child({ component: 'bridge' }) });
+      bridge.start();
+    }
+    if (roles.http) {
+      http = createHttpServer({ metrics, readinessChecks: checks, logger });
+      const address = await http.listen({ host: config.http.host, port: config.http.port });
+      httpUrl = address;
+      logger.info({ url: address }, 'http server listening');
+    }
+  } catch (error) {
+    await closeAll([...closers].reverse(), logger);
+    throw error;
+  }
+
+  const stopped = workerRun ? workerRun.then(() => undefined) : new Promise<void>(() => undefined);
+  let stopping: Promise<void> | undefined;
+  return {
+    bridge,
+    worker,
+    http,
+    httpUrl,
+    metrics,
+    stopped,
+    stop() {
+      stopping ??= (async () => {
+        if (bridge) await bridge.stop(config.bridge.shutdownGraceMs);
+        if (worker && worker.getState() === 'RUNNING') worker.shutdown();
+        if (workerRun) await workerRun.catch((error: unknown) => logger.error({ err: error }, 'worker stopped with an error'));
+        if (http) await http.close();
+        await closeAll([...closers].reverse(), logger);
+      })();
+      return stopping;
+    },
+  };
+}
+
+async function closeAll(closers: Array<() => Promise<void>>, logger: Logger): Promise<void> {
+  for (const close of closers) {
+    try {
+      await close();
+    } catch (error) {
+      logger.warn({ err: error }, 'error while closing a client');
+    }
+  }
+}

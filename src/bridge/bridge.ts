@@ -1,0 +1,301 @@
+import { EventEmitter } from 'node:events';
+import {
+  ChangeMessageVisibilityBatchCommand,
+  ChangeMessageVisibilityCommand,
+  type Message,
+  ReceiveMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import type { Logger } from 'pino';
+import type { CascadeMetrics, MessageOutcome } from '../metrics/metrics';
+import type { RouteDefinition } from '../routes/route';
+import { BatchDeleter } from './batch-deleter';
+import { sleep, toFailureBackoffSeconds } from './backoff';
+import { SqsOperationError, isWorkflowStartError } from './errors';
+import { InFlightLimiter } from './in-flight-limiter';
+import { type MessageDecision, decideMessage } from './message-handler';
+import { quarantineMessage } from './quarantine';
+import type { StartCascade } from './workflow-starter';
+
+/** One queue the bridge polls, and the route its messages belong to. */
+export interface BridgeQueue {
+  readonly route: RouteDefinition;
+  readonly queueUrl: string;
+}
+
+/**
+ * Bridge settings. Defaults are those of the configuration (README#configuration).
+ */
+export interface BridgeOptions {
+  readonly sqs: SQSClient;
+  readonly startCascade: StartCascade;
+  readonly queues: readonly BridgeQueue[];
+  readonly quarantineQueueUrl: string;
+  readonly logger: Logger;
+  readonly metrics: CascadeMetrics;
+  /** @default 1 */
+  readonly pollersPerQueue?: number;
+  /** @default 20 */
+  readonly waitTimeSeconds?: number;
+  /** @default 10 */
+  readonly batchSize?: number;
+  /** @default 100 */
+  readonly maxInFlight?: number;
+  /** @default 5 */
+  readonly failureBackoffSeconds?: number;
+  /** @default 300 */
+  readonly failureBackoffMaxSeconds?: number;
+  /** Longest pause between failed receives. @default 30000 */
+  readonly receiveErrorBackoffMaxMs?: number;
+}
+
+/** What happened to one message; emitted as `outcome` and logged. */
+export interface OutcomeRecord {
+  readonly route: string;
+  readonly queueUrl: string;
+  readonly messageId: string;
+  readonly outcome: MessageOutcome;
+  readonly receiveCount: number;
+  readonly workflowId?: string;
+  readonly reason?: string;
+}
+
+/** Events of a {@link Bridge}. */
+export interface BridgeEvents {
+  outcome: [OutcomeRecord];
+}
+
+/** The bridge's view of its dependencies, for `/readyz`. */
+export interface BridgeHealth {
+  readonly sqs: boolean;
+  readonly temporal: boolean;
+}
+
+interface InFlightMessage {
+  readonly queueUrl: string;
+  readonly message: Message;
+  readonly done: Promise<void>;
+}
+
+/**
+ * Polls SQS and starts one workflow per event. Every message ends as started,
+ * duplicate, ignored or rejected (then deleted), or failed (left on the
+ * queue with a visibility back-off, so SQS redelivers it and eventually
+ * moves it to the dead-letter queue).
+ */
+export class Bridge extends EventEmitter<BridgeEvents> {
+  private readonly limiter: InFlightLimiter;
+  private readonly deleters = new Map<string, BatchDeleter>();
+  private readonly inFlight = new Set<InFlightMessage>();
+  private readonly pollAbort = new AbortController();
+  private pollers: Promise<void>[] = [];
+  private sqsHealthy = true;
+  private temporalHealthy = true;
+  private readonly settings: Required<Omit<BridgeOptions, 'sqs' | 'startCascade' | 'queues' | 'quarantineQueueUrl' | 'logger' | 'metrics'>>;
+
+  constructor(private readonly options: BridgeOptions) {
+    super();
+    this.settings = {
+      pollersPerQueue: options.pollersPerQueue ?? 1,
+      waitTimeSeconds: options.waitTimeSeconds ?? 20,
+      batchSize: options.batchSize ?? 10,
+      maxInFlight: options.maxInFlight ?? 100,
+      failureBackoffSeconds: options.failureBackoffSeconds ?? 5,
+      failureBackoffMaxSeconds: options.failureBackoffMaxSeconds ?? 300,
+      receiveErrorBackoffMaxMs: options.receiveErrorBackoffMaxMs ?? 30_000,
+    };
+    if (options.queues.length === 0) throw new TypeError('Bridge needs at least one queue');
+    this.limiter = new InFlightLimiter(this.settings.maxInFlight);
+    for (const queue of options.queues) {
+      this.deleters.set(
+        queue.queueUrl,
+        new BatchDeleter({
+          sqs: options.sqs,
+          queueUrl: queue.queueUrl,
+          logger: options.logger,
+          onFailure: (ids) => options.metrics.deleteFailures.inc({ route: queue.route.name }, ids.length),
+        }),
+      );
+    }
+  }
+
+  /** Starts polling every queue. */
+  start(): void {
+    if (this.pollers.length > 0) throw new Error('Bridge already started');
+    for (const queue of this.options.queues) {
+      for (let i = 0; i < this.settings.pollersPerQueue; i++) this.pollers.push(this.poll(queue));
+    }
+    this.options.logger.info(
+      { queues: this.options.queues.map((q) => ({ route: q.route.name, queueUrl: q.queueUrl })), ...this.settings },
+      'bridge polling',
+    );
+  }
+
+  /** Whether the last SQS receive and the last workflow start succeeded. */
+  health(): BridgeHealth {
+    return { sqs: this.sqsHealthy, temporal: this.temporalHealthy };
+  }
+
+  /** Messages held now. */
+  get inFlightCount(): number {
+    return this.inFlight.size;
+  }
+
+  /**
+   * Stops polling at once (aborting long polls), lets in-flight messages
+   * finish their start and delete for up to `graceMs`, then releases the rest
+   * (visibility 0) so another bridge picks them up immediately.
+   */
+  async stop(graceMs: number): Promise<{ finished: number; released: number }> {
+    this.pollAbort.abort();
+    await Promise.allSettled(this.pollers);
+    const pending = [...this.inFlight];
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), graceMs);
+    });
+    await Promise.race([Promise.allSettled(pending.map((m) => m.done)), deadline]);
+    if (timer) clearTimeout(timer);
+    for (const deleter of this.deleters.values()) deleter.flush();
+    const leftover = [...this.inFlight];
+    if (leftover.length > 0) await this.release(leftover);
+    const finished = pending.length - leftover.length;
+    this.options.logger.info({ finished, released: leftover.length }, 'bridge stopped');
+    return { finished, released: leftover.length };
+  }
+
+  private async poll(queue: BridgeQueue): Promise<void> {
+    const signal = this.pollAbort.signal;
+    let errorBackoffMs = 250;
+    while (!signal.aborted) {
+      const slots = await this.limiter.reserve(this.settings.batchSize, signal);
+      if (slots === 0) break;
+      let messages: Message[];
+      try {
+        const response = await this.options.sqs.send(
+          new ReceiveMessageCommand({
+            QueueUrl: queue.queueUrl,
+            MaxNumberOfMessages: slots,
+            WaitTimeSeconds: this.settings.waitTimeSeconds,
+            MessageSystemAttributeNames: ['ApproximateReceiveCount', 'SentTimestamp'],
+            MessageAttributeNames: ['All'],
+          }),
+          { abortSignal: signal },
+        );
+        messages = response.Messages ?? [];
+        this.sqsHealthy = true;
+        errorBackoffMs = 250;
+      } catch (error) {
+        this.limiter.release(slots);
+        if (signal.aborted) break;
+        this.sqsHealthy = false;
+        this.options.metrics.sqsErrors.inc({ operation: 'ReceiveMessage' });
+        this.options.logger.warn(
+          { err: new SqsOperationError('ReceiveMessage', queue.queueUrl, [], error), retryInMs: errorBackoffMs },
+          'receive failed; backing off',
+        );
+        await sleep(errorBackoffMs, signal);
+        errorBackoffMs = Math.min(errorBackoffMs * 2, this.settings.receiveErrorBackoffMaxMs);
+        continue;
+      }
+      this.limiter.release(slots - messages.length);
+      const receivedAt = new Date();
+      for (const message of messages) this.track(queue, message, receivedAt);
+    }
+  }
+
+  private track(queue: BridgeQueue, message: Message, receivedAt: Date): void {
+    this.options.metrics.inFlight.inc();
+    const entry: InFlightMessage = {
+      queueUrl: queue.queueUrl,
+      message,
+      done: this.process(queue, message, receivedAt).finally(() => {
+        this.inFlight.delete(entry);
+        this.limiter.release();
+        this.options.metrics.inFlight.dec();
+      }),
+    };
+    this.inFlight.add(entry);
+  }
+
+  private async process(queue: BridgeQueue, message: Message, receivedAt: Date): Promise<void> {
+    const route = queue.route.name;
+    const messageId = message.MessageId ?? 'unknown';
+    const receiveCount = Number(message.Attributes?.ApproximateReceiveCount ?? '1');
+    const base = { route, queueUrl: queue.queueUrl, messageId, receiveCount };
+    let decision: MessageDecision;
+    const startedAt = process.hrtime.bigint();
+    try {
+      decision = await decideMessage(message, queue.route, queue.queueUrl, this.options.startCascade, receivedAt);
+      if (decision.outcome === 'started' || decision.outcome === 'duplicate') {
+        this.temporalHealthy = true;
+        this.options.metrics.workflowStartSeconds.observe({ route }, Number(process.hrtime.bigint() - startedAt) / 1e9);
+      }
+    } catch (error) {
+      if (isWorkflowStartError(error)) {
+        this.temporalHealthy = false;
+        this.options.metrics.temporalErrors.inc({ operation: 'StartWorkflowExecution' });
+      }
+      await this.fail(queue, message, error instanceof Error ? error.message : String(error), base);
+      return;
+    }
+
+    if (decision.outcome === 'rejected') {
+      try {
+        await quarantineMessage(this.options.sqs, this.options.quarantineQueueUrl, { message, sourceQueueUrl: queue.queueUrl, route, reason: decision.reason });
+      } catch (error) {
+        this.options.metrics.sqsErrors.inc({ operation: 'SendMessage' });
+        await this.fail(queue, message, `could not quarantine (${decision.reason}): ${error instanceof Error ? error.message : String(error)}`, base);
+        return;
+      }
+    }
+    await this.acknowledge(queue.queueUrl, message);
+    this.record('workflowId' in decision ? { ...base, outcome: decision.outcome, workflowId: decision.workflowId } : { ...base, outcome: decision.outcome, reason: decision.reason }, message);
+  }
+
+  private async acknowledge(queueUrl: string, message: Message): Promise<void> {
+    const deleter = this.deleters.get(queueUrl);
+    if (deleter && message.ReceiptHandle) await deleter.delete(message.MessageId ?? 'unknown', message.ReceiptHandle);
+  }
+
+  private async fail(queue: BridgeQueue, message: Message, reason: string, base: Omit<OutcomeRecord, 'outcome'>): Promise<void> {
+    const visibilityTimeout = toFailureBackoffSeconds(base.receiveCount, this.settings.failureBackoffSeconds, this.settings.failureBackoffMaxSeconds);
+    try {
+      if (message.ReceiptHandle) {
+        await this.options.sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: queue.queueUrl, ReceiptHandle: message.ReceiptHandle, VisibilityTimeout: visibilityTimeout }));
+      }
+    } catch (error) {
+      this.options.metrics.sqsErrors.inc({ operation: 'ChangeMessageVisibility' });
+      this.options.logger.warn({ err: error, messageId: base.messageId }, 'could not back off visibility; the queue default applies');
+    }
+    this.record({ ...base, outcome: 'failed', reason: `${reason} (retry in ${visibilityTimeout}s)` }, message);
+  }
+
+  private record(record: OutcomeRecord, message: Message): void {
+    this.options.metrics.messages.inc({ route: record.route, outcome: record.outcome });
+    const level = record.outcome === 'started' || record.outcome === 'duplicate' ? 'info' : record.outcome === 'failed' ? 'error' : 'warn';
+    this.options.logger[level](record, `message ${record.outcome}`);
+    this.options.logger.debug({ messageId: record.messageId, body: message.Body }, 'message body');
+    this.emit('outcome', record);
+  }
+
+  private async release(messages: InFlightMessage[]): Promise<void> {
+    const byQueue = new Map<string, Message[]>();
+    for (const { queueUrl, message } of messages) byQueue.set(queueUrl, [...(byQueue.get(queueUrl) ?? []), message]);
+    for (const [queueUrl, queued] of byQueue) {
+      for (let i = 0; i < queued.length; i += 10) {
+        const batch = queued.slice(i, i + 10).filter((m) => m.ReceiptHandle);
+        try {
+          await this.options.sqs.send(
+            new ChangeMessageVisibilityBatchCommand({
+              QueueUrl: queueUrl,
+              Entries: batch.map((m, index) => ({ Id: String(index), ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: 0 })),
+            }),
+          );
+        } catch (error) {
+          this.options.logger.warn({ err: new SqsOperationError('ChangeMessageVisibilityBatch', queueUrl, batch.map((m) => m.MessageId ?? '?'), error) }, 'could not release messages; they return after their visibility timeout');
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,79 @@
+import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { SearchAttributeType, type SearchAttributePair, defineSearchAttributeKey } from '@temporalio/common';
+import type { CascadeSearchAttributes } from '../routes/route';
+import { type RouteDefinition, toWorkflowId } from '../routes/route';
+import type { ActivityPolicyInput, CascadeInput, CascadeMemo } from '../shared/cascade-input';
+import { WorkflowStartError } from './errors';
+
+/** Search attribute keys Cascade sets (registered by `cascade init` / the dev stack). */
+export const SEARCH_ATTRIBUTE_KEYS = {
+  CascadeRoute: defineSearchAttributeKey('CascadeRoute', SearchAttributeType.KEYWORD),
+  EventKey: defineSearchAttributeKey('EventKey', SearchAttributeType.KEYWORD),
+  EntityId: defineSearchAttributeKey('EntityId', SearchAttributeType.KEYWORD),
+  EntityType: defineSearchAttributeKey('EntityType', SearchAttributeType.KEYWORD),
+} as const;
+
+/** What {@link createWorkflowStarter} needs. */
+export interface WorkflowStarterOptions {
+  readonly client: Client;
+  readonly taskQueue: string;
+  readonly activityPolicy: ActivityPolicyInput;
+  /** Longest wait for Temporal's answer before the start counts as failed. @default 10000 */
+  readonly startTimeoutMs?: number;
+}
+
+/** One event to start a cascade for. */
+export interface StartRequest {
+  readonly route: RouteDefinition;
+  readonly eventKey: string;
+  readonly event: unknown;
+  readonly searchAttributes?: CascadeSearchAttributes;
+  readonly memo: CascadeMemo;
+}
+
+/** `started`: a new cascade; `duplicate`: Temporal already had one for this event (running or closed). */
+export type StartResult = { readonly status: 'started' | 'duplicate'; readonly workflowId: string };
+
+/**
+ * Starts one workflow per event: ID `<route>/<eventKey>`, REJECT_DUPLICATE and
+ * conflict policy FAIL, so Temporal itself refuses a second run of an event.
+ * Throws {@link WorkflowStartError} for anything but "already started".
+ */
+export function createWorkflowStarter(options: WorkflowStarterOptions) {
+  const timeoutMs = options.startTimeoutMs ?? 10_000;
+  return async function startCascade(request: StartRequest): Promise<StartResult> {
+    const workflowId = toWorkflowId(request.route.name, request.eventKey);
+    const input: CascadeInput<unknown> = {
+      route: request.route.name,
+      eventKey: request.eventKey,
+      event: request.event,
+      activity: options.activityPolicy,
+    };
+    const searchAttributes: SearchAttributePair[] = [
+      { key: SEARCH_ATTRIBUTE_KEYS.CascadeRoute, value: request.route.name },
+      { key: SEARCH_ATTRIBUTE_KEYS.EventKey, value: request.eventKey },
+    ];
+    if (request.searchAttributes?.EntityId) searchAttributes.push({ key: SEARCH_ATTRIBUTE_KEYS.EntityId, value: request.searchAttributes.EntityId });
+    if (request.searchAttributes?.EntityType) searchAttributes.push({ key: SEARCH_ATTRIBUTE_KEYS.EntityType, value: request.searchAttributes.EntityType });
+    try {
+      await options.client.connection.withDeadline(Date.now() + timeoutMs, () =>
+        options.client.workflow.start(request.route.workflowType, {
+          workflowId,
+          taskQueue: options.taskQueue,
+          args: [input],
+          workflowIdReusePolicy: 'REJECT_DUPLICATE',
+          workflowIdConflictPolicy: 'FAIL',
+          typedSearchAttributes: searchAttributes,
+          memo: { ...request.memo },
+        }),
+      );
+      return { status: 'started', workflowId };
+    } catch (error) {
+      if (error instanceof WorkflowExecutionAlreadyStartedError) return { status: 'duplicate', workflowId };
+      throw new WorkflowStartError(workflowId, error);
+    }
+  };
+}
+
+/** Starts one cascade; see {@link createWorkflowStarter}. */
+export type StartCascade = ReturnType<typeof createWorkflowStarter>;

@@ -1,0 +1,24 @@
+import { type CascadeConfig, type ProcessRole, loadConfig } from '../config';
+import { type Logger, createLogger } from '../logger';
+
+/** Options every command accepts. */
+export interface GlobalOptions {
+  humanLogs?: boolean;
+  logLevel?: string;
+}
+
+/** Loads the configuration for `roles` and the logger the global options ask for. */
+export function createCliContext(global: GlobalOptions, roles: readonly ProcessRole[], env: NodeJS.ProcessEnv = process.env): { config: CascadeConfig; logger: Logger } {
+  const config = loadConfig(env, roles);
+  const logger = createLogger({ level: global.logLevel ?? config.log.level, human: global.humanLogs ?? config.log.human });
+  return { config, logger };
+}
+
+/** Prints `value` as JSON or through `toText`. */
+export function printResult<T>(value: T, json: boolean | undefined, toText: (value: T) => string): void {
+  process.stdout.write(json ? `${JSON.stringify(value, toJsonValue, 2)}\n` : `${toText(value)}\n`);
+}
+
+function toJsonValue(_key: string, value: unknown): unknown {
+  return typeof value === 'bigint' ? value.toString() : value;
+}

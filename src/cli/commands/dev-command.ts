@@ -1,0 +1,56 @@
+import fs from 'node:fs';
+import type { Command } from 'commander';
+import { startCascade } from '../../app/cascade-app';
+import { loadConfig } from '../../config';
+import { migrateDatabase } from '../../db/migrate';
+import { createLogger } from '../../logger';
+import { stopStack } from '../../stack';
+import { defaultWorkflowBundlePath } from '../../worker/workflow-source';
+import type { GlobalOptions } from '../cli-context';
+import { onShutdownSignal } from '../process-lifecycle';
+import { bringStackUp, forgetStackEndpoints, toStackOptions } from '../stack-session';
+
+/** `cascade dev`: stack up, migrate, run bridge + worker + HTTP; Ctrl-C stops everything. */
+export function registerDevCommand(program: Command, global: () => GlobalOptions): void {
+  program
+    .command('dev')
+    .description('bring up the embedded local stack, migrate, and run Cascade on it; Ctrl-C stops everything')
+    .option('--keep-stack', 'leave the stack running on exit (stop it later with `cascade stack down`)')
+    .action(async (options: { keepStack?: boolean }) => {
+      const logger = createLogger({ level: global().logLevel ?? process.env.LOG_LEVEL ?? 'info', human: global().humanLogs ?? true });
+      const stackOptions = toStackOptions(process.env, logger.child({ component: 'stack' }));
+      process.stderr.write('Starting the local stack (the first run builds the Temporal CLI and fetches ElasticMQ and moto; it may take several minutes)…\n');
+      const endpoints = await bringStackUp(stackOptions);
+      await migrateDatabase({ databaseUrl: endpoints.DATABASE_URL, logger: logger.child({ component: 'migrate' }) });
+      const httpPort = new URL(endpoints.CASCADE_HTTP_URL).port;
+      const bundle = defaultWorkflowBundlePath();
+      const env: NodeJS.ProcessEnv = {
+        ...process.env,
+        ...endpoints,
+        CASCADE_HTTP_PORT: httpPort,
+        ...(process.env.CASCADE_WORKFLOW_BUNDLE === undefined && fs.existsSync(bundle) ? { CASCADE_WORKFLOW_BUNDLE: bundle } : {}),
+      };
+      const config = loadConfig(env, ['bridge', 'worker', 'http']);
+      const app = await startCascade(config, { bridge: true, worker: true, http: true }, logger);
+      process.stderr.write(
+        [
+          '',
+          'Cascade is running on the local stack.',
+          `  Temporal Web UI:  ${endpoints.TEMPORAL_UI_URL}/namespaces/${config.temporal.namespace}/workflows`,
+          `  Health/metrics:   ${app.httpUrl ?? endpoints.CASCADE_HTTP_URL}/readyz  /metrics`,
+          '  Try it:           npx cascade demo        (in another terminal)',
+          '  Endpoints:        npx cascade stack env',
+          `  Ctrl-C stops Cascade${options.keepStack ? '' : ' and the stack'}.`,
+          '',
+        ].join('\n'),
+      );
+      onShutdownSignal(logger, async () => {
+        await app.stop();
+        if (!options.keepStack) {
+          await stopStack(stackOptions);
+          forgetStackEndpoints(stackOptions.stateDir);
+        }
+      });
+      await app.stopped;
+    });
+}

@@ -1,0 +1,55 @@
+import type { Command } from 'commander';
+import { createLogger } from '../../logger';
+import { getStackStatus, stopStack, toEnvLines } from '../../stack';
+import { type GlobalOptions, printResult } from '../cli-context';
+import { bringStackUp, forgetStackEndpoints, readStackEndpoints, toStackOptions } from '../stack-session';
+
+/** `cascade stack up|down|status|env`. */
+export function registerStackCommands(program: Command, global: () => GlobalOptions): void {
+  const stack = program.command('stack').description('the embedded local stack: PostgreSQL, Temporal dev server + Web UI, ElasticMQ, moto');
+  const logger = () => createLogger({ level: global().logLevel ?? 'warn', human: global().humanLogs ?? true });
+
+  stack
+    .command('up')
+    .description('start every service (idempotent; the first run builds tools and may take minutes)')
+    .option('--json', 'print the endpoints as JSON')
+    .action(async (options: { json?: boolean }) => {
+      const endpoints = await bringStackUp(toStackOptions(process.env, logger()));
+      printResult(endpoints, options.json, (e) => [...toEnvLines(e), '', `Temporal Web UI: ${e.TEMPORAL_UI_URL}`].join('\n'));
+    });
+
+  stack
+    .command('down')
+    .description('stop every service (idempotent); data stays in the state directory')
+    .action(async () => {
+      const options = toStackOptions(process.env, logger());
+      await stopStack(options);
+      forgetStackEndpoints(options.stateDir);
+      process.stdout.write('stack stopped\n');
+    });
+
+  stack
+    .command('status')
+    .description('which services run, with their pid and URL')
+    .option('--json', 'print as JSON')
+    .action(async (options: { json?: boolean }) => {
+      const status = await getStackStatus(toStackOptions(process.env, logger()));
+      printResult(status, options.json, (rows) =>
+        rows.map((r) => `${r.service.padEnd(10)} ${r.running ? 'running' : 'stopped'}${r.pid ? `  pid ${r.pid}` : ''}${r.url ? `  ${r.url}` : ''}${r.detail ? `  (${r.detail})` : ''}`).join('\n'),
+      );
+    });
+
+  stack
+    .command('env')
+    .description('print the endpoints as KEY=value lines (eval-able: `export $(cascade stack env)`)')
+    .option('--json', 'print as JSON')
+    .action((options: { json?: boolean }) => {
+      const endpoints = readStackEndpoints(toStackOptions(process.env, logger()).stateDir);
+      if (!endpoints) {
+        process.stderr.write('the local stack is not up here: run `cascade stack up` first\n');
+        process.exitCode = 1;
+        return;
+      }
+      printResult(endpoints, options.json, (e) => toEnvLines(e).join('\n'));
+    });
+}

@@ -1,0 +1,233 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { ROUTE_NAMES, type RouteName, isRouteName, toQueueUrlVariable } from '../routes/route-names';
+import { ConfigError, type ConfigIssue } from './config-error';
+
+/** What a process is going to run; each role needs different variables. */
+export type ProcessRole = 'bridge' | 'worker' | 'http' | 'client';
+
+const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const url = () => z.url({ message: 'must be an absolute URL, e.g. http://127.0.0.1:9324/000000000000/my-queue' });
+const optionalUrl = () => z.preprocess((v) => (v === '' ? undefined : v), url().optional());
+const flag = () =>
+  z
+    .enum(['1', '0', 'true', 'false', 'yes', 'no'], { message: 'must be one of 1, 0, true, false, yes, no' })
+    .transform((v) => v === '1' || v === 'true' || v === 'yes');
+
+/**
+ * The environment Cascade reads, with defaults. README.md#configuration lists
+ * the same variables; a test keeps the two in step.
+ */
+export const environmentSchema = z.object({
+  /** PostgreSQL connection string. Required by the worker. */
+  DATABASE_URL: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// connection string')
+      .optional(),
+  ),
+  /** Temporal frontend, host:port. @default localhost:7233 */
+  TEMPORAL_ADDRESS: z.string().regex(/^[^\s:]+:\d+$/, 'must be host:port, e.g. localhost:7233').default('localhost:7233'),
+  /** @default default */
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  /** Task queue the worker polls and the bridge starts workflows on. @default cascade */
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('cascade'),
+  /** Base URL of the Temporal Web UI, for links in logs and CLI output. @default http://localhost:8233 */
+  TEMPORAL_UI_URL: url().default('http://localhost:8233'),
+  /** @default us-east-1 */
+  AWS_REGION: z.string().min(1).default('us-east-1'),
+  /** SQS endpoint override (ElasticMQ locally); unset on AWS. */
+  AWS_ENDPOINT_URL_SQS: optionalUrl(),
+  /** Comma-separated routes this process serves. @default every route with a queue URL set */
+  CASCADE_ROUTES: z.string().optional(),
+  /** Queue where rejected messages are kept with their reason. Required by the bridge. */
+  CASCADE_QUARANTINE_QUEUE_URL: optionalUrl(),
+  /** The redrive target of the route queues (read by operators' tools). */
+  CASCADE_DEAD_LETTER_QUEUE_URL: optionalUrl(),
+  /** @default 127.0.0.1 */
+  CASCADE_HTTP_HOST: z.string().min(1).default('127.0.0.1'),
+  /** 0 picks a free port. @default 8080 */
+  CASCADE_HTTP_PORT: integer(0, 65535).default(8080),
+  /** Concurrent long polls per queue. @default 1 */
+  CASCADE_POLLERS_PER_QUEUE: integer(1, 64).default(1),
+  /** SQS long-poll wait. @default 20 */
+  CASCADE_WAIT_TIME_SECONDS: integer(0, 20).default(20),
+  /** Messages per receive. @default 10 */
+  CASCADE_BATCH_SIZE: integer(1, 10).default(10),
+  /** Messages one bridge process holds at once (received, not yet acknowledged). @default 100 */
+  CASCADE_MAX_IN_FLIGHT: integer(1, 10_000).default(100),
+  /** First visibility delay after a transient failure; doubles per receive. @default 5 */
+  CASCADE_FAILURE_BACKOFF_SECONDS: integer(0, 43_200).default(5),
+  /** Longest visibility delay after a transient failure. @default 300 */
+  CASCADE_FAILURE_BACKOFF_MAX_SECONDS: integer(0, 43_200).default(300),
+  /** How long SIGTERM waits for in-flight work before releasing messages. @default 10000 */
+  CASCADE_SHUTDOWN_GRACE_MS: integer(0, 600_000).default(10_000),
+  /** Activity retry: first interval. @default 1000 */
+  CASCADE_ACTIVITY_INITIAL_INTERVAL_MS: integer(1, 3_600_000).default(1000),
+  /** Activity retry: backoff multiplier. @default 2 */
+  CASCADE_ACTIVITY_BACKOFF_COEFFICIENT: z.coerce.number().min(1).max(10).default(2),
+  /** Activity retry: longest interval. @default 60000 */
+  CASCADE_ACTIVITY_MAX_INTERVAL_MS: integer(1, 86_400_000).default(60_000),
+  /** Activity retry: attempts before the cascade fails. @default 10 */
+  CASCADE_ACTIVITY_MAX_ATTEMPTS: integer(1, 1000).default(10),
+  /** Activity start-to-close timeout. @default 30000 */
+  CASCADE_ACTIVITY_TIMEOUT_MS: integer(100, 86_400_000).default(30_000),
+  /** Prebuilt workflow bundle for the worker (`npm run build` writes dist/workflow-bundle.js). Unset: bundle at start-up. */
+  CASCADE_WORKFLOW_BUNDLE: z.string().min(1).optional(),
+  /** Where `cascade dev`/`stack` keep data, logs and pid files. @default ./.cascade */
+  CASCADE_STATE_DIR: z.string().min(1).default('.cascade'),
+  /** trace, debug, info, warn, error, fatal, silent. @default info */
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  /** Human-readable logs instead of JSON (same as --human-logs). @default false */
+  CASCADE_HUMAN_LOGS: flag().default(false),
+});
+
+type Environment = z.infer<typeof environmentSchema>;
+
+/** One route this process serves, with its queue. */
+export interface RouteQueue {
+  readonly route: RouteName;
+  readonly queueUrl: string;
+}
+
+/** Activity timeouts and retries applied by every cascade. */
+export interface ActivityPolicy {
+  readonly startToCloseTimeoutMs: number;
+  readonly retry: {
+    readonly initialIntervalMs: number;
+    readonly backoffCoefficient: number;
+    readonly maximumIntervalMs: number;
+    readonly maximumAttempts: number;
+  };
+}
+
+/** Validated configuration, defaults filled. */
+export interface CascadeConfig {
+  readonly databaseUrl: string | undefined;
+  readonly temporal: { address: string; namespace: string; taskQueue: string; uiUrl: string };
+  readonly aws: { region: string; sqsEndpoint: string | undefined };
+  readonly routes: readonly RouteQueue[];
+  readonly quarantineQueueUrl: string | undefined;
+  readonly deadLetterQueueUrl: string | undefined;
+  readonly http: { host: string; port: number };
+  readonly bridge: {
+    pollersPerQueue: number;
+    waitTimeSeconds: number;
+    batchSize: number;
+    maxInFlight: number;
+    failureBackoffSeconds: number;
+    failureBackoffMaxSeconds: number;
+    shutdownGraceMs: number;
+  };
+  readonly activity: ActivityPolicy;
+  readonly workflowBundlePath: string | undefined;
+  readonly stateDir: string;
+  readonly log: { level: Environment['LOG_LEVEL']; human: boolean };
+}
+
+/** Names of every variable Cascade reads (route queue URLs included). */
+export function listConfigVariables(): string[] {
+  return [...Object.keys(environmentSchema.shape), ...ROUTE_NAMES.map(toQueueUrlVariable)];
+}
+
+/**
+ * Reads and validates the environment for the given roles. Throws
+ * {@link ConfigError} listing every problem with the variable to fix.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv, roles: readonly ProcessRole[] = []): CascadeConfig {
+  const parsed = environmentSchema.safeParse(env);
+  const issues: ConfigIssue[] = [];
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      issues.push({ variable: String(issue.path[0] ?? '?'), message: issue.message });
+    }
+    throw new ConfigError(issues);
+  }
+  const e = parsed.data;
+  const routes = toRouteQueues(env, e.CASCADE_ROUTES, issues);
+
+  if (roles.includes('worker') && !e.DATABASE_URL) {
+    issues.push({ variable: 'DATABASE_URL', message: 'is required by the worker (e.g. postgresql://user:pass@host:5432/cascade); `cascade stack env` prints the local one' });
+  }
+  if (roles.includes('bridge')) {
+    if (routes.length === 0) {
+      issues.push({
+        variable: ROUTE_NAMES.map(toQueueUrlVariable).join(' | '),
+        message: 'the bridge needs at least one route queue URL',
+      });
+    }
+    if (!e.CASCADE_QUARANTINE_QUEUE_URL) {
+      issues.push({ variable: 'CASCADE_QUARANTINE_QUEUE_URL', message: 'is required by the bridge: rejected messages are kept there with their reason' });
+    }
+  }
+  if (e.CASCADE_FAILURE_BACKOFF_MAX_SECONDS < e.CASCADE_FAILURE_BACKOFF_SECONDS) {
+    issues.push({ variable: 'CASCADE_FAILURE_BACKOFF_MAX_SECONDS', message: 'must be at least CASCADE_FAILURE_BACKOFF_SECONDS' });
+  }
+  if (e.CASCADE_ACTIVITY_MAX_INTERVAL_MS < e.CASCADE_ACTIVITY_INITIAL_INTERVAL_MS) {
+    issues.push({ variable: 'CASCADE_ACTIVITY_MAX_INTERVAL_MS', message: 'must be at least CASCADE_ACTIVITY_INITIAL_INTERVAL_MS' });
+  }
+  if (issues.length > 0) throw new ConfigError(issues);
+
+  return {
+    databaseUrl: e.DATABASE_URL,
+    temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.TEMPORAL_TASK_QUEUE, uiUrl: e.TEMPORAL_UI_URL.replace(/\/+$/, '') },
+    aws: { region: e.AWS_REGION, sqsEndpoint: e.AWS_ENDPOINT_URL_SQS },
+    routes,
+    quarantineQueueUrl: e.CASCADE_QUARANTINE_QUEUE_URL,
+    deadLetterQueueUrl: e.CASCADE_DEAD_LETTER_QUEUE_URL,
+    http: { host: e.CASCADE_HTTP_HOST, port: e.CASCADE_HTTP_PORT },
+    bridge: {
+      pollersPerQueue: e.CASCADE_POLLERS_PER_QUEUE,
+      waitTimeSeconds: e.CASCADE_WAIT_TIME_SECONDS,
+      batchSize: e.CASCADE_BATCH_SIZE,
+      maxInFlight: e.CASCADE_MAX_IN_FLIGHT,
+      failureBackoffSeconds: e.CASCADE_FAILURE_BACKOFF_SECONDS,
+      failureBackoffMaxSeconds: e.CASCADE_FAILURE_BACKOFF_MAX_SECONDS,
+      shutdownGraceMs: e.CASCADE_SHUTDOWN_GRACE_MS,
+    },
+    activity: {
+      startToCloseTimeoutMs: e.CASCADE_ACTIVITY_TIMEOUT_MS,
+      retry: {
+        initialIntervalMs: e.CASCADE_ACTIVITY_INITIAL_INTERVAL_MS,
+        backoffCoefficient: e.CASCADE_ACTIVITY_BACKOFF_COEFFICIENT,
+        maximumIntervalMs: e.CASCADE_ACTIVITY_MAX_INTERVAL_MS,
+        maximumAttempts: e.CASCADE_ACTIVITY_MAX_ATTEMPTS,
+      },
+    },
+    workflowBundlePath: e.CASCADE_WORKFLOW_BUNDLE ? path.resolve(e.CASCADE_WORKFLOW_BUNDLE) : undefined,
+    stateDir: path.resolve(e.CASCADE_STATE_DIR),
+    log: { level: e.LOG_LEVEL, human: e.CASCADE_HUMAN_LOGS },
+  };
+}
+
+function toRouteQueues(env: NodeJS.ProcessEnv, selection: string | undefined, issues: ConfigIssue[]): RouteQueue[] {
+  const urlSchema = url();
+  const queues: RouteQueue[] = [];
+  const wanted = selection
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+  for (const name of wanted ?? []) {
+    if (!isRouteName(name)) {
+      issues.push({ variable: 'CASCADE_ROUTES', message: `unknown route "${name}"; known routes: ${ROUTE_NAMES.join(', ')}` });
+    }
+  }
+  for (const route of ROUTE_NAMES) {
+    const variable = toQueueUrlVariable(route);
+    const value = env[variable];
+    const selected = wanted ? wanted.includes(route) : value !== undefined && value !== '';
+    if (!selected) continue;
+    if (value === undefined || value === '') {
+      issues.push({ variable, message: `route ${route} is selected in CASCADE_ROUTES but has no queue URL` });
+      continue;
+    }
+    const checked = urlSchema.safeParse(value);
+    if (!checked.success) {
+      issues.push({ variable, message: checked.error.issues[0]?.message ?? 'must be a URL' });
+      continue;
+    }
+    queues.push({ route, queueUrl: value });
+  }
+  return queues;
+}

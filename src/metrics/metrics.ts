@@ -1,0 +1,43 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** How one message ended. */
+export const MESSAGE_OUTCOMES = ['started', 'duplicate', 'ignored', 'rejected', 'failed'] as const;
+/** One of {@link MESSAGE_OUTCOMES}. */
+export type MessageOutcome = (typeof MESSAGE_OUTCOMES)[number];
+
+/** Prometheus metrics of one Cascade process, on their own registry. */
+export interface CascadeMetrics {
+  readonly registry: Registry;
+  readonly messages: Counter<'route' | 'outcome'>;
+  readonly workflowStartSeconds: Histogram<'route'>;
+  readonly inFlight: Gauge;
+  readonly sqsErrors: Counter<'operation'>;
+  readonly temporalErrors: Counter<'operation'>;
+  readonly deleteFailures: Counter<'route'>;
+}
+
+/** Creates the metrics on a fresh registry (plus Node's default process metrics). */
+export function createMetrics(options: { defaultMetrics?: boolean } = {}): CascadeMetrics {
+  const registry = new Registry();
+  if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'cascade_' });
+  return {
+    registry,
+    messages: new Counter({
+      name: 'cascade_messages_total',
+      help: 'SQS messages by route and outcome (started, duplicate, ignored, rejected, failed)',
+      labelNames: ['route', 'outcome'],
+      registers: [registry],
+    }),
+    workflowStartSeconds: new Histogram({
+      name: 'cascade_workflow_start_seconds',
+      help: 'Time to start one workflow (including duplicate answers)',
+      labelNames: ['route'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
+    inFlight: new Gauge({ name: 'cascade_bridge_in_flight', help: 'Messages received and not yet acknowledged or released', registers: [registry] }),
+    sqsErrors: new Counter({ name: 'cascade_sqs_errors_total', help: 'Failed SQS calls by operation', labelNames: ['operation'], registers: [registry] }),
+    temporalErrors: new Counter({ name: 'cascade_temporal_errors_total', help: 'Failed Temporal calls by operation', labelNames: ['operation'], registers: [registry] }),
+    deleteFailures: new Counter({ name: 'cascade_delete_failures_total', help: 'Messages whose delete failed (they will be redelivered and answered as duplicates)', labelNames: ['route'], registers: [registry] }),
+  };
+}

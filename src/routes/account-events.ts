@@ -1,0 +1,78 @@
+import { z } from 'zod';
+import { ACCOUNT_EVENT_TYPES, type AccountEvent, type AccountEventType } from '../shared/account-event';
+import { toDigestEventKey } from './event-key';
+import type { ParseOutcome, RouteDefinition } from './route';
+
+const nonEmpty = z.string().trim().min(1, 'must be a non-empty string');
+
+const notificationSchema = z.object({
+  event: z.string({ message: 'is required and must be a string' }),
+  uid: nonEmpty.optional(),
+  iss: nonEmpty.optional(),
+  generation: z.unknown().optional(),
+  ts: z.unknown().optional(),
+});
+
+const generationSchema = z
+  .number({ message: 'must be an integer' })
+  .min(1, 'must be at least 1')
+  .max(Number.MAX_SAFE_INTEGER, 'is too large')
+  .int('must be an integer');
+
+const tsSchema = z.number({ message: 'must be a number (seconds since the epoch)' }).finite().nonnegative();
+
+/**
+ * Parses a Firefox Accounts "attached service" notification for the Sync
+ * tokenserver: `delete`, `reset` and `passwordChange` are handled, any other
+ * event type is ignored. The user is `uid@iss`, or a legacy `uid` that is an
+ * email itself.
+ */
+export function parseAccountEvent(body: unknown): ParseOutcome<AccountEvent> {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    return { kind: 'rejected', reason: 'account event must be a JSON object' };
+  }
+  const parsed = notificationSchema.safeParse(body);
+  if (!parsed.success) return { kind: 'rejected', reason: toReason(parsed.error) };
+  const message = parsed.data;
+  if (!isAccountEventType(message.event)) {
+    return { kind: 'ignored', reason: `event type "${message.event}" is not handled (handled: ${ACCOUNT_EVENT_TYPES.join(', ')})` };
+  }
+  if (message.uid === undefined) return { kind: 'rejected', reason: 'uid: is required' };
+  if (message.iss === undefined && !message.uid.includes('@')) {
+    return { kind: 'rejected', reason: 'uid: has no "@" and there is no iss, so the user cannot be identified' };
+  }
+  const email = message.iss === undefined ? message.uid : `${message.uid}@${message.iss}`;
+
+  let ts: number | undefined;
+  if (message.ts !== undefined) {
+    const checked = tsSchema.safeParse(message.ts);
+    if (!checked.success) return { kind: 'rejected', reason: `ts: ${checked.error.issues[0]?.message ?? 'invalid'}` };
+    ts = checked.data;
+  }
+
+  let event: AccountEvent;
+  if (message.event === 'delete') {
+    event = { type: 'delete', email, ...(ts === undefined ? {} : { ts }) };
+  } else {
+    if (message.generation === undefined) return { kind: 'rejected', reason: `generation: is required for ${message.event} events` };
+    const generation = generationSchema.safeParse(message.generation);
+    if (!generation.success) return { kind: 'rejected', reason: `generation: ${generation.error.issues[0]?.message ?? 'invalid'}` };
+    event = { type: message.event, email, generation: generation.data, ...(ts === undefined ? {} : { ts }) };
+  }
+  return { kind: 'event', event, eventKey: toDigestEventKey(event) };
+}
+
+function isAccountEventType(value: string): value is AccountEventType {
+  return (ACCOUNT_EVENT_TYPES as readonly string[]).includes(value);
+}
+
+function toReason(error: z.ZodError): string {
+  return error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`).join('; ');
+}
+
+/** The `account-events` route: FxA notifications for the Sync tokenserver. */
+export const accountEventsRoute: RouteDefinition<AccountEvent> = {
+  name: 'account-events',
+  workflowType: 'accountEventsWorkflow',
+  parse: parseAccountEvent,
+};

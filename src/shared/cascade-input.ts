@@ -1,0 +1,33 @@
+/*
+ * Types and pure helpers shared by the bridge and the workflows. Workflow code
+ * imports this file, so it must stay free of Node built-ins and side effects.
+ */
+
+/** Activity timeouts and retries, carried in every cascade's input so a re-run keeps them. */
+export interface ActivityPolicyInput {
+  readonly startToCloseTimeoutMs: number;
+  readonly retry: {
+    readonly initialIntervalMs: number;
+    readonly backoffCoefficient: number;
+    readonly maximumIntervalMs: number;
+    readonly maximumAttempts: number;
+  };
+}
+
+/** The input of every cascade workflow. */
+export interface CascadeInput<TEvent> {
+  readonly route: string;
+  readonly eventKey: string;
+  readonly event: TEvent;
+  readonly activity: ActivityPolicyInput;
+}
+
+/** Where a cascade's message came from; stored as the workflow memo. */
+export interface CascadeMemo {
+  readonly queueUrl: string;
+  readonly sqsMessageId: string;
+  readonly receivedAt: string;
+}
+
+/** Error type of activity failures that must not be retried (bad input, not a transient fault). */
+export const NON_RETRYABLE_INPUT_ERROR = 'InvalidCascadeInput';

@@ -1,0 +1,37 @@
+/**
+ * The local stack of `cascade dev` and the tests: embedded PostgreSQL, the
+ * Temporal CLI dev server, ElasticMQ (SQS) and moto (S3/SNS), provisioned and
+ * run as detached processes by the project itself.
+ */
+export { resolveCacheDir } from './cache-dir';
+export { ELASTICMQ_VERSION, EMULATOR_ACCOUNT_ID, EMULATOR_REGION, toElasticMqConfig, toElasticMqQueueUrl } from './elasticmq';
+export { toEnvLines, toStackEndpoints, type StackEndpointsInput } from './endpoints';
+export { MOTO_VERSION } from './moto';
+export { DEFAULT_STACK_PORTS, STACK_HOST, findFreePort, findFreeStackPorts, isPortFree, type StackPorts } from './ports';
+export { POSTGRES_DATABASE, toEmbeddedDatabaseUrl } from './postgres';
+export {
+  DEAD_LETTER_QUEUE_URL_ENV,
+  QUARANTINE_QUEUE_URL_ENV,
+  QueueConfigError,
+  defaultQueueConfigPath,
+  loadQueueConfig,
+  toQueueDefinitions,
+  toQueueUrlEnvName,
+  type QueueConfig,
+  type QueueDefinition,
+  type QueueKind,
+  type RouteQueueConfig,
+} from './queue-config';
+export { CASCADE_SEARCH_ATTRIBUTES, type CascadeSearchAttributeName, type SearchAttributeTypeName } from './search-attributes';
+export { getStackStatus, startService, startStack, stopService, stopStack, type StackStateOptions } from './stack';
+export { StackError, isStackError } from './stack-error';
+export { TEMPORAL_CLI_VERSION, resolveTemporalCli, type ResolveTemporalCliOptions } from './temporal-cli';
+export { TEMPORAL_NAMESPACE } from './temporal-server';
+export {
+  STACK_SERVICE_NAMES,
+  type StackEndpoints,
+  type StackOptions,
+  type StackProgressEvent,
+  type StackServiceName,
+  type StackServiceStatus,
+} from './types';

@@ -1,0 +1,99 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { Connection } from '@temporalio/client';
+import type { temporal } from '@temporalio/proto';
+import { STACK_HOST } from './ports';
+import { CASCADE_SEARCH_ATTRIBUTES, type SearchAttributeTypeName } from './search-attributes';
+import type { ServiceContext, StackService } from './service';
+import { resolveTemporalCli } from './temporal-cli';
+
+/** Namespace of the dev server; created at start. */
+export const TEMPORAL_NAMESPACE = 'default';
+
+type IndexedValueType = temporal.api.enums.v1.IndexedValueType;
+const INDEXED_VALUE_TYPES: Record<SearchAttributeTypeName, IndexedValueType> = {
+  Text: 1,
+  Keyword: 2,
+  Int: 3,
+  Double: 4,
+  Bool: 5,
+  Datetime: 6,
+  KeywordList: 7,
+};
+
+/**
+ * The Temporal CLI dev server with its Web UI. State lives in
+ * `<stateDir>/temporal/temporal.db`, so workflows survive a restart.
+ */
+export function createTemporalService(ctx: ServiceContext): StackService {
+  const address = `${STACK_HOST}:${ctx.ports.temporal}`;
+  const uiUrl = `http://${STACK_HOST}:${ctx.ports.temporalUi}`;
+  const dataDir = path.join(ctx.stateDir, 'temporal');
+
+  const withConnection = async <T>(fn: (connection: Connection) => Promise<T>): Promise<T> => {
+    const connection = await Connection.connect({ address, connectTimeout: '2s' });
+    try {
+      return await fn(connection);
+    } finally {
+      await connection.close();
+    }
+  };
+
+  return {
+    name: 'temporal',
+    url: address,
+    ports: [
+      { port: ctx.ports.temporal, setting: 'temporal' },
+      { port: ctx.ports.temporalUi, setting: 'temporalUi' },
+    ],
+    startTimeoutMs: 90_000,
+
+    async prepare() {
+      const binary = await resolveTemporalCli({ cacheDir: ctx.cacheDir, logger: ctx.logger, onProgress: ctx.onProgress });
+      await mkdir(dataDir, { recursive: true });
+      const searchAttributes = Object.entries(CASCADE_SEARCH_ATTRIBUTES).flatMap(([name, type]) => ['--search-attribute', `${name}=${type}`]);
+      return {
+        command: binary,
+        args: [
+          'server', 'start-dev',
+          '--ip', STACK_HOST,
+          '--port', String(ctx.ports.temporal),
+          '--ui-port', String(ctx.ports.temporalUi),
+          '--db-filename', path.join(dataDir, 'temporal.db'),
+          '--namespace', TEMPORAL_NAMESPACE,
+          '--log-level', 'warn',
+          ...searchAttributes,
+        ],
+        cwd: dataDir,
+      };
+    },
+
+    async checkHealth() {
+      await withConnection(async (connection) => {
+        await connection.workflowService.getSystemInfo({});
+        await connection.workflowService.describeNamespace({ namespace: TEMPORAL_NAMESPACE });
+      });
+      const response = await fetch(uiUrl, { signal: AbortSignal.timeout(2000) });
+      await response.body?.cancel();
+      if (response.status >= 500) throw new Error(`Temporal UI at ${uiUrl} answered HTTP ${response.status}`);
+    },
+
+    /**
+     * `--search-attribute` only applies when the namespace is created, i.e. on
+     * a fresh db file; attributes added to CASCADE_SEARCH_ATTRIBUTES later are
+     * registered here.
+     */
+    async afterHealthy() {
+      await withConnection(async (connection) => {
+        const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace: TEMPORAL_NAMESPACE });
+        const missing = Object.entries(CASCADE_SEARCH_ATTRIBUTES).filter(([name]) => customAttributes?.[name] === undefined);
+        if (missing.length === 0) return;
+        ctx.logger.info({ attributes: missing.map(([name]) => name) }, 'registering Temporal search attributes');
+        await connection.operatorService.addSearchAttributes({
+          namespace: TEMPORAL_NAMESPACE,
+          searchAttributes: Object.fromEntries(missing.map(([name, type]) => [name, INDEXED_VALUE_TYPES[type]])),
+        });
+      });
+    },
+  };
+}

@@ -1,0 +1,63 @@
+import type { Logger } from 'pino';
+import type { StackPorts } from './ports';
+
+/** The background services of the local stack. */
+export const STACK_SERVICE_NAMES = ['postgres', 'temporal', 'elasticmq', 'moto'] as const;
+/** Name of one background service of the local stack. */
+export type StackServiceName = (typeof STACK_SERVICE_NAMES)[number];
+
+/** Reported while the stack provisions tools or starts services (first-time builds take minutes). */
+export interface StackProgressEvent {
+  readonly service: string;
+  readonly step: string;
+}
+
+/** Where and how the local stack runs. */
+export interface StackOptions {
+  /** Logs, data and pid files live here, e.g. `<cwd>/.cascade/stack`. */
+  stateDir: string;
+  /** Tool builds (Temporal CLI, ElasticMQ jars, moto venv) are cached here, outside the repo. @default resolveCacheDir() */
+  cacheDir: string;
+  /** Ports on 127.0.0.1. @default DEFAULT_STACK_PORTS */
+  ports: StackPorts;
+  /** When set, no embedded PostgreSQL is started and this URL is used. */
+  databaseUrl?: string;
+  /** Queue config file. @default `<package root>/config/queues.json` */
+  queueConfigPath?: string;
+  logger: Logger;
+  /** Progress of long steps (first-time builds), for progress output. */
+  onProgress?: (event: StackProgressEvent) => void;
+}
+
+/**
+ * How to reach the stack, as environment variables (`cascade stack env` prints
+ * exactly these). Queue URLs appear under `CASCADE_QUEUE_URL_<ROUTE>`,
+ * `CASCADE_QUARANTINE_QUEUE_URL` and `CASCADE_DEAD_LETTER_QUEUE_URL`.
+ */
+export interface StackEndpoints {
+  DATABASE_URL: string;
+  TEMPORAL_ADDRESS: string;
+  TEMPORAL_NAMESPACE: string;
+  TEMPORAL_UI_URL: string;
+  AWS_REGION: string;
+  AWS_ENDPOINT_URL_SQS: string;
+  AWS_ENDPOINT_URL_S3: string;
+  AWS_ENDPOINT_URL_SNS: string;
+  /** Dummy credential `test` accepted by the emulators. */
+  AWS_ACCESS_KEY_ID: string;
+  /** Dummy credential `test` accepted by the emulators. */
+  AWS_SECRET_ACCESS_KEY: string;
+  CASCADE_HTTP_URL: string;
+  [queueUrlVar: string]: string;
+}
+
+/** One line of `cascade stack status`. */
+export interface StackServiceStatus {
+  readonly service: StackServiceName;
+  /** The recorded process is alive. */
+  readonly running: boolean;
+  readonly pid?: number;
+  readonly url?: string;
+  /** e.g. "accepting connections", "not started", "process 123 has exited". */
+  readonly detail?: string;
+}

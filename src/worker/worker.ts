@@ -1,0 +1,54 @@
+import { NativeConnection, Worker } from '@temporalio/worker';
+import type { Logger } from 'pino';
+import { createActivities, type ActivityDeps } from '../../activities';
+import { sleep } from '../bridge/backoff';
+import type { CascadeConfig } from '../config';
+import { resolveWorkflowsPath } from './workflow-source';
+
+/** What {@link createCascadeWorker} needs; clients are built once by the caller. */
+export interface CascadeWorkerOptions {
+  readonly config: CascadeConfig;
+  readonly connection: NativeConnection;
+  readonly deps: ActivityDeps;
+  readonly logger: Logger;
+  /** Overrides `config.temporal.taskQueue` (tests use one per test). */
+  readonly taskQueue?: string;
+}
+
+/**
+ * A worker for every route's workflows and activities. Uses the prebuilt
+ * bundle when `CASCADE_WORKFLOW_BUNDLE` is set (production), else bundles the
+ * workflows at start-up.
+ */
+export async function createCascadeWorker(options: CascadeWorkerOptions): Promise<Worker> {
+  const { config } = options;
+  const workflowSource = config.workflowBundlePath
+    ? { workflowBundle: { codePath: config.workflowBundlePath } }
+    : { workflowsPath: resolveWorkflowsPath() };
+  return Worker.create({
+    connection: options.connection,
+    namespace: config.temporal.namespace,
+    taskQueue: options.taskQueue ?? config.temporal.taskQueue,
+    activities: createActivities(options.deps),
+    shutdownGraceTime: config.bridge.shutdownGraceMs,
+    ...workflowSource,
+  });
+}
+
+/**
+ * Connects to Temporal for a worker, retrying with back-off while it is
+ * unreachable (a worker started before Temporal waits instead of crashing).
+ */
+export async function connectWorker(config: CascadeConfig, logger: Logger, signal?: AbortSignal): Promise<NativeConnection> {
+  let delayMs = 500;
+  for (;;) {
+    try {
+      return await NativeConnection.connect({ address: config.temporal.address });
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      logger.warn({ err: error, address: config.temporal.address, retryInMs: delayMs }, 'Temporal unreachable; worker retrying');
+      await sleep(delayMs, signal);
+      delayMs = Math.min(delayMs * 2, 15_000);
+    }
+  }
+}

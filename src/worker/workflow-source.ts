@@ -1,0 +1,33 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { DefaultLogger, bundleWorkflowCode } from '@temporalio/worker';
+
+/** The compiled workflows entry point (`dist/workflows/index.js`). */
+export function resolveWorkflowsPath(): string {
+  return require.resolve(path.join(__dirname, '..', '..', 'workflows'));
+}
+
+/** Where `npm run build` writes the prebuilt workflow bundle. */
+export function defaultWorkflowBundlePath(): string {
+  return path.join(__dirname, '..', '..', 'workflow-bundle.js');
+}
+
+/**
+ * Builds the production workflow bundle once, so workers start without
+ * running webpack. Run by `npm run build`.
+ */
+export async function writeWorkflowBundle(outPath = defaultWorkflowBundlePath()): Promise<string> {
+  const { code } = await bundleWorkflowCode({ workflowsPath: resolveWorkflowsPath(), logger: new DefaultLogger('WARN') });
+  await fs.promises.writeFile(outPath, code);
+  return outPath;
+}
+
+if (require.main === module) {
+  writeWorkflowBundle().then(
+    (out) => process.stdout.write(`workflow bundle written to ${out}\n`),
+    (error: unknown) => {
+      process.stderr.write(`could not bundle workflows: ${error instanceof Error ? error.stack : String(error)}\n`);
+      process.exit(1);
+    },
+  );
+}

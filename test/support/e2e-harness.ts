@@ -1,0 +1,166 @@
+import { randomUUID } from 'node:crypto';
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  type Message,
+  ReceiveMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
+import { Client, Connection } from '@temporalio/client';
+import pino, { type Logger } from 'pino';
+import { type RunningCascade, startCascade } from '../../src/app/cascade-app';
+import type { OutcomeRecord } from '../../src/bridge/bridge';
+import { type CascadeConfig, loadConfig } from '../../src/config';
+import { defaultWorkflowBundlePath } from '../../src/worker/workflow-source';
+import { sendBodies } from '../../src/cli/commands/send-command';
+import { type MigratedDatabase, createMigratedDatabase } from './migrated-database';
+
+/** Queues of one test: a route queue redriving to its own DLQ, and a quarantine queue. */
+export interface TestQueues {
+  readonly queueUrl: string;
+  readonly quarantineQueueUrl: string;
+  readonly deadLetterQueueUrl: string;
+}
+
+/** Everything an end-to-end test file shares: its database, queues, clients and env. */
+export interface E2eContext {
+  readonly db: MigratedDatabase;
+  readonly queues: TestQueues;
+  readonly sqs: SQSClient;
+  readonly temporal: Client;
+  readonly taskQueue: string;
+  /** The environment a Cascade process of this test runs with. */
+  readonly env: NodeJS.ProcessEnv;
+  readonly logger: Logger;
+  config(overrides?: NodeJS.ProcessEnv): CascadeConfig;
+  close(): Promise<void>;
+}
+
+/** Test-only logger: quiet unless CASCADE_TEST_LOG_LEVEL is set. */
+export function createTestLogger(): Logger {
+  return pino({ level: process.env.CASCADE_TEST_LOG_LEVEL ?? 'silent' });
+}
+
+/** Creates fresh queues (unique names) with the same redrive wiring as the stack. */
+export async function createTestQueues(sqs: SQSClient, label: string, maxReceiveCount = 5): Promise<TestQueues> {
+  const suffix = `${label}-${randomUUID().slice(0, 8)}`;
+  const create = async (name: string, attributes: Record<string, string> = {}) =>
+    (await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: { VisibilityTimeout: '30', ...attributes } }))).QueueUrl ?? '';
+  const deadLetterQueueUrl = await create(`dlq-${suffix}`);
+  const arn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: deadLetterQueueUrl, AttributeNames: ['QueueArn'] }))).Attributes?.QueueArn ?? '';
+  const quarantineQueueUrl = await create(`quarantine-${suffix}`);
+  const queueUrl = await create(`events-${suffix}`, { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: arn, maxReceiveCount }) });
+  return { queueUrl, quarantineQueueUrl, deadLetterQueueUrl };
+}
+
+/** Sets up an end-to-end test file on the test stack the root hook started. */
+export async function createE2eContext(label: string): Promise<E2eContext> {
+  const base = loadConfig(process.env, ['client']);
+  const sqs = new SQSClient({ region: base.aws.region, ...(base.aws.sqsEndpoint ? { endpoint: base.aws.sqsEndpoint } : {}) });
+  const db = await createMigratedDatabase(label);
+  const queues = await createTestQueues(sqs, label);
+  const connection = await Connection.connect({ address: base.temporal.address });
+  const temporal = new Client({ connection, namespace: base.temporal.namespace });
+  const taskQueue = `e2e-${label}-${randomUUID().slice(0, 8)}`;
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATABASE_URL: db.url,
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    CASCADE_QUEUE_URL_ACCOUNT_EVENTS: queues.queueUrl,
+    CASCADE_QUARANTINE_QUEUE_URL: queues.quarantineQueueUrl,
+    CASCADE_DEAD_LETTER_QUEUE_URL: queues.deadLetterQueueUrl,
+    CASCADE_WAIT_TIME_SECONDS: '2',
+    CASCADE_FAILURE_BACKOFF_SECONDS: '1',
+    CASCADE_FAILURE_BACKOFF_MAX_SECONDS: '2',
+    CASCADE_ACTIVITY_INITIAL_INTERVAL_MS: '200',
+    CASCADE_ACTIVITY_MAX_INTERVAL_MS: '1000',
+    CASCADE_HTTP_HOST: '127.0.0.1',
+    CASCADE_HTTP_PORT: '0',
+    CASCADE_SHUTDOWN_GRACE_MS: '5000',
+    CASCADE_WORKFLOW_BUNDLE: defaultWorkflowBundlePath(),
+    LOG_LEVEL: process.env.CASCADE_TEST_LOG_LEVEL ?? 'silent',
+  };
+  return {
+    db,
+    queues,
+    sqs,
+    temporal,
+    taskQueue,
+    env,
+    logger: createTestLogger(),
+    config: (overrides = {}) => loadConfig({ ...env, ...overrides }, ['bridge', 'worker', 'http']),
+    async close() {
+      sqs.destroy();
+      await connection.close();
+      await db.drop();
+    },
+  };
+}
+
+/** A running in-process Cascade with every outcome recorded. */
+export interface TestCascade {
+  readonly app: RunningCascade;
+  readonly outcomes: OutcomeRecord[];
+  /** Resolves once `count` outcomes matching `predicate` were recorded (rejects after `timeoutMs`). */
+  waitForOutcomes(count: number, predicate?: (o: OutcomeRecord) => boolean, timeoutMs?: number): Promise<OutcomeRecord[]>;
+}
+
+/** Starts bridge + worker (+ HTTP) in this process with the test's configuration. */
+export async function startTestCascade(ctx: E2eContext, overrides: NodeJS.ProcessEnv = {}, roles = { bridge: true, worker: true, http: true }): Promise<TestCascade> {
+  const app = await startCascade(ctx.config(overrides), roles, ctx.logger);
+  const outcomes: OutcomeRecord[] = [];
+  app.bridge?.on('outcome', (o) => outcomes.push(o));
+  return {
+    app,
+    outcomes,
+    async waitForOutcomes(count, predicate = () => true, timeoutMs = 60_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const matching = outcomes.filter(predicate);
+        if (matching.length >= count) return matching;
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${count} outcomes; have ${JSON.stringify(outcomes.map((o) => o.outcome))}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
+  };
+}
+
+/** Sends bodies to the test's route queue; returns the SQS message IDs in order. */
+export async function sendToQueue(ctx: E2eContext, bodies: readonly string[]): Promise<void> {
+  const summary = await sendBodies(ctx.sqs, ctx.queues.queueUrl, bodies);
+  if (summary.failed.length > 0) throw new Error(`send failed: ${JSON.stringify(summary.failed)}`);
+}
+
+/** Every message of a queue, read without consuming (visibility restored right away). */
+export async function peekQueue(sqs: SQSClient, queueUrl: string): Promise<Message[]> {
+  const seen = new Map<string, Message>();
+  for (let round = 0; round < 5; round++) {
+    const response = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 0, WaitTimeSeconds: 1, MessageAttributeNames: ['All'], MessageSystemAttributeNames: ['All'] }));
+    for (const m of response.Messages ?? []) if (m.MessageId) seen.set(m.MessageId, m);
+  }
+  return [...seen.values()];
+}
+
+/** Visible + in-flight + delayed messages of a queue. */
+export async function queueDepth(sqs: SQSClient, queueUrl: string): Promise<number> {
+  const { Attributes } = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'] }),
+  );
+  return Number(Attributes?.ApproximateNumberOfMessages ?? 0) + Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0) + Number(Attributes?.ApproximateNumberOfMessagesDelayed ?? 0);
+}
+
+/** Polls `check` until it returns true (rejects after `timeoutMs`, naming `what`). */
+export async function eventually(what: string, check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** Number of workflow executions (all runs) with this ID in the namespace. */
+export async function countRuns(client: Client, workflowId: string): Promise<number> {
+  let count = 0;
+  for await (const _ of client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) count += 1;
+  return count;
+}

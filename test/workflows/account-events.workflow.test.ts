@@ -1,0 +1,135 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { WorkflowFailedError } from '@temporalio/client';
+import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import type { AccountActivities, RaiseGenerationInput, RetireUserInput } from '../../activities/account-activities';
+import type { AccountEvent } from '../../src/shared/account-event';
+import type { ActivityPolicyInput, CascadeInput } from '../../src/shared/cascade-input';
+import { NON_RETRYABLE_INPUT_ERROR } from '../../src/shared/cascade-input';
+import { defaultWorkflowBundlePath } from '../../src/worker/workflow-source';
+import { accountEventsWorkflow } from '../../workflows';
+import { createTemporalTestEnv } from '../support/temporal-test-env';
+
+const FAST_RETRIES: ActivityPolicyInput = {
+  startToCloseTimeoutMs: 5000,
+  retry: { initialIntervalMs: 10, backoffCoefficient: 2, maximumIntervalMs: 50, maximumAttempts: 3 },
+};
+
+describe('accountEventsWorkflow (Temporal dev server, activities faked)', function () {
+  this.timeout(120_000);
+  let env: TestWorkflowEnvironment;
+
+  before(async () => {
+    env = await createTemporalTestEnv();
+  });
+
+  after(async () => {
+    await env?.teardown();
+  });
+
+  async function run(event: AccountEvent, activities: AccountActivities, policy = FAST_RETRIES) {
+    const taskQueue = `test-${randomUUID()}`;
+    const worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue,
+      workflowBundle: { codePath: defaultWorkflowBundlePath() },
+      activities,
+    });
+    const input: CascadeInput<AccountEvent> = { route: 'account-events', eventKey: randomUUID(), event, activity: policy };
+    return worker.runUntil(
+      env.client.workflow.execute(accountEventsWorkflow, { taskQueue, workflowId: `account-events/${input.eventKey}`, args: [input] }),
+    );
+  }
+
+  function recordingActivities(rows: number) {
+    const calls: Array<{ name: string; input: RetireUserInput | RaiseGenerationInput }> = [];
+    const activities: AccountActivities = {
+      async retireUser(input) {
+        calls.push({ name: 'retireUser', input });
+        return { rowsAffected: rows };
+      },
+      async raiseGeneration(input) {
+        calls.push({ name: 'raiseGeneration', input });
+        return { rowsAffected: rows };
+      },
+    };
+    return { calls, activities };
+  }
+
+  it('when a delete arrives, then the user is retired and the result says so', async () => {
+    const { calls, activities } = recordingActivities(2);
+    const result = await run({ type: 'delete', email: 'u@example.com' }, activities);
+    assert.deepEqual(result, { type: 'delete', outcome: 'retired', rowsAffected: 2 });
+    assert.deepEqual(calls, [{ name: 'retireUser', input: { email: 'u@example.com' } }]);
+  });
+
+  it('when a reset arrives, then the generation is raised with the event generation', async () => {
+    const { calls, activities } = recordingActivities(1);
+    const result = await run({ type: 'reset', email: 'u@example.com', generation: 42 }, activities);
+    assert.deepEqual(result, { type: 'reset', outcome: 'generation-raised', rowsAffected: 1 });
+    assert.deepEqual(calls, [{ name: 'raiseGeneration', input: { email: 'u@example.com', generation: 42 } }]);
+  });
+
+  it('when no row changes (unknown user), then the cascade completes with no-change', async () => {
+    const { activities } = recordingActivities(0);
+    const result = await run({ type: 'passwordChange', email: 'nobody@example.com', generation: 3 }, activities);
+    assert.deepEqual(result, { type: 'passwordChange', outcome: 'no-change', rowsAffected: 0 });
+  });
+
+  it('when an activity fails transiently once, then it is retried and the cascade completes', async () => {
+    let attempts = 0;
+    const { activities } = recordingActivities(1);
+    const result = await run({ type: 'delete', email: 'u@example.com' }, {
+      ...activities,
+      async retireUser(input) {
+        attempts += 1;
+        if (attempts === 1) throw new Error('connection reset');
+        return activities.retireUser(input);
+      },
+    });
+    assert.equal(attempts, 2);
+    assert.equal(result.outcome, 'retired');
+  });
+
+  it('when retries run out, then the workflow fails with a readable reason naming the step', async () => {
+    let attempts = 0;
+    const { activities } = recordingActivities(1);
+    const failing: AccountActivities = {
+      ...activities,
+      async raiseGeneration() {
+        attempts += 1;
+        throw new Error('database is unreachable');
+      },
+    };
+    const error = await run({ type: 'reset', email: 'u@example.com', generation: 9 }, failing).then(
+      () => assert.fail('the workflow should have failed'),
+      (e: unknown) => e,
+    );
+    assert.ok(error instanceof WorkflowFailedError);
+    assert.ok(error.cause instanceof ApplicationFailure);
+    assert.equal(error.cause.type, 'CascadeStepFailed');
+    assert.equal(error.cause.message, 'raiseGeneration failed: database is unreachable');
+    assert.ok(error.cause.cause instanceof ActivityFailure);
+    assert.equal(attempts, FAST_RETRIES.retry.maximumAttempts);
+  });
+
+  it('when an activity reports invalid input, then it is not retried', async () => {
+    let attempts = 0;
+    const { activities } = recordingActivities(1);
+    const error = await run({ type: 'delete', email: 'u@example.com' }, {
+      ...activities,
+      async retireUser() {
+        attempts += 1;
+        throw ApplicationFailure.nonRetryable('email must identify the user', NON_RETRYABLE_INPUT_ERROR);
+      },
+    }).then(
+      () => assert.fail('the workflow should have failed'),
+      (e: unknown) => e,
+    );
+    assert.ok(error instanceof WorkflowFailedError);
+    assert.equal(attempts, 1);
+    assert.match(String(error.cause?.message), /^retireUser failed: email must identify the user/);
+  });
+});

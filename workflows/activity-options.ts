@@ -1,0 +1,17 @@
+import type { ActivityOptions } from '@temporalio/workflow';
+import type { ActivityPolicyInput } from '../src/shared/cascade-input';
+import { NON_RETRYABLE_INPUT_ERROR } from '../src/shared/cascade-input';
+
+/** Activity options from a cascade's policy; input errors are never retried. */
+export function toActivityOptions(policy: ActivityPolicyInput): ActivityOptions {
+  return {
+    startToCloseTimeout: policy.startToCloseTimeoutMs,
+    retry: {
+      initialInterval: policy.retry.initialIntervalMs,
+      backoffCoefficient: policy.retry.backoffCoefficient,
+      maximumInterval: policy.retry.maximumIntervalMs,
+      maximumAttempts: policy.retry.maximumAttempts,
+      nonRetryableErrorTypes: [NON_RETRYABLE_INPUT_ERROR],
+    },
+  };
+}

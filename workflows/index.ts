@@ -1,0 +1,1 @@
+export { accountEventsWorkflow } from './account-events';
