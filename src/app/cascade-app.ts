@@ -10,6 +10,7 @@ import { createPrismaClient, type PrismaClient } from '../db/client';
 import { type HttpServer, createHttpServer } from '../http/http-server';
 import { type CascadeMetrics, createMetrics } from '../metrics/metrics';
 import { getRoute } from '../routes/registry';
+import { installTemporalRuntime } from '../worker/temporal-runtime';
 import { connectWorker, createCascadeWorker } from '../worker/worker';
 import { createSqsClient, createTemporalClient } from './clients';
 import { type ReadinessCheck, createDatabaseCheck, createSqsCheck, createTemporalCheck } from './readiness';
@@ -61,6 +62,7 @@ export async function startCascade(config: CascadeConfig, roles: CascadeRoles, l
       closers.push(() => c.connection.close());
     }
     if (roles.worker) {
+      installTemporalRuntime(logger);
       if (!config.databaseUrl) throw new Error('DATABASE_URL is required by the worker');
       prisma = createPrismaClient(config.databaseUrl);
       const p = prisma;

@@ -10,7 +10,9 @@ export interface GlobalOptions {
 /** Loads the configuration for `roles` and the logger the global options ask for. */
 export function createCliContext(global: GlobalOptions, roles: readonly ProcessRole[], env: NodeJS.ProcessEnv = process.env): { config: CascadeConfig; logger: Logger } {
   const config = loadConfig(env, roles);
-  const logger = createLogger({ level: global.logLevel ?? config.log.level, human: global.humanLogs ?? config.log.human });
+  // Services (roles bridge/worker/http) log to stdout; one-shot commands keep stdout for their data.
+  const service = roles.includes('bridge') || roles.includes('http');
+  const logger = createLogger({ level: global.logLevel ?? config.log.level, human: global.humanLogs ?? config.log.human, stream: service ? 'stdout' : 'stderr' });
   return { config, logger };
 }
 

@@ -43,7 +43,7 @@ export function createAccountDemoScenario(now = Date.now()): AccountDemoScenario
       { label: 'delete alice', body: deleteAlice },
       { label: 'delete alice again (re-sent)', body: deleteAlice },
       { label: 'reset bob, generation 100', body: json({ event: 'reset', uid: uid('bob'), iss: ISSUER, generation: 100, ts }) },
-      { label: 'passwordChange bob, generation 50 (late)', body: json({ event: 'passwordChange', uid: uid('bob'), iss: ISSUER, generation: 50, ts: ts - 60 }) },
+      { label: 'passwordChange bob, generation 50 (older)', body: json({ event: 'passwordChange', uid: uid('bob'), iss: ISSUER, generation: 50, ts: ts - 60 }) },
       {
         label: 'passwordChange carol via SNS',
         body: json({ Type: 'Notification', MessageId: randomBytes(8).toString('hex'), TopicArn: 'arn:aws:sns:us-east-1:000000000000:fxa', Message: json({ event: 'passwordChange', uid: email('carol'), generation: 30, ts }) }),

@@ -1,4 +1,4 @@
-import Fastify from 'fastify';
+import Fastify, { LogController } from 'fastify';
 import type { Logger } from 'pino';
 import { type ReadinessCheck, runReadinessChecks } from '../app/readiness';
 import type { CascadeMetrics } from '../metrics/metrics';
@@ -16,7 +16,7 @@ export interface HttpServerOptions {
  * otherwise) and `/metrics` (Prometheus).
  */
 export function createHttpServer(options: HttpServerOptions) {
-  const app = Fastify({ loggerInstance: options.logger.child({ component: 'http' }), disableRequestLogging: true });
+  const app = Fastify({ loggerInstance: options.logger.child({ component: 'http' }), logController: new LogController({ disableRequestLogging: true }) });
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
     const report = await runReadinessChecks(options.readinessChecks);

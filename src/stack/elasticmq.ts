@@ -121,7 +121,7 @@ async function ensureElasticMqJars(ctx: ServiceContext): Promise<string> {
       }
       const partial = path.join(home, `lib.partial-${process.pid}`);
       await rm(partial, { recursive: true, force: true });
-      await runTool({
+      const elapsed = await runTool({
         service: 'elasticmq',
         step: `downloading ElasticMQ ${ELASTICMQ_VERSION} from Maven Central (first run only)`,
         command: mvn,
@@ -138,6 +138,7 @@ async function ensureElasticMqJars(ctx: ServiceContext): Promise<string> {
       }
       await rename(partial, libDir);
       await writeFile(stamp, `${new Date().toISOString()}\n`);
+      ctx.logger.info({ libDir, seconds: Math.round(elapsed / 1000) }, 'downloaded ElasticMQ');
       return libDir;
     },
     { onWait: (pid) => ctx.onProgress?.({ service: 'elasticmq', step: `waiting for the ElasticMQ download of process ${pid}` }) },

@@ -53,6 +53,7 @@ async function ensureMotoVenv(ctx: ServiceContext): Promise<string> {
       }
       await rm(venv, { recursive: true, force: true }); // an unstamped venv is an interrupted install
       const logFile = path.join(ctx.cacheDir, 'logs', `moto-${MOTO_VERSION}-install.log`);
+      const started = Date.now();
       await runTool({
         service: 'moto',
         step: 'creating the moto virtualenv (first run only)',
@@ -72,6 +73,7 @@ async function ensureMotoVenv(ctx: ServiceContext): Promise<string> {
         onProgress: ctx.onProgress,
       });
       await writeFile(stamp, `${new Date().toISOString()}\n`);
+      ctx.logger.info({ venv, seconds: Math.round((Date.now() - started) / 1000) }, 'installed moto');
       return venv;
     },
     { onWait: (pid) => ctx.onProgress?.({ service: 'moto', step: `waiting for the moto install of process ${pid}` }) },

@@ -1,12 +1,13 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, rm, stat } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
 import type { InitdbRequest } from './postgres-initdb';
 import { STACK_HOST } from './ports';
+import { isProcessAlive } from './processes';
 import type { ServiceContext, StackService } from './service';
 import { StackError, toErrorMessage } from './stack-error';
 import { runTool } from './tool-runner';
@@ -62,6 +63,7 @@ export function createPostgresService(ctx: ServiceContext): StackService {
       const binaries = await loadPostgresBinaries();
       const asRoot = process.getuid?.() === 0;
       if (!existsSync(path.join(dataDir, 'PG_VERSION'))) await initialiseDataDir(ctx, baseDir, dataDir, asRoot);
+      await removeStalePostmasterPid(dataDir);
       const owner = asRoot ? await lookupOsUser(POSTGRES_OS_USER) : undefined;
       return {
         command: binaries.postgres,
@@ -92,17 +94,35 @@ export function createPostgresService(ctx: ServiceContext): StackService {
   };
 }
 
+/**
+ * Removes `postmaster.pid` when its process is gone. PostgreSQL does this
+ * itself, except when the dead postmaster is a zombie nobody reaped (no init
+ * in containers), which it takes for a running server.
+ */
+async function removeStalePostmasterPid(dataDir: string): Promise<void> {
+  const pidFile = path.join(dataDir, 'postmaster.pid');
+  let firstLine: string;
+  try {
+    firstLine = (await readFile(pidFile, 'utf8')).split('\n')[0] ?? '';
+  } catch {
+    return;
+  }
+  const pid = Number.parseInt(firstLine, 10);
+  if (Number.isInteger(pid) && pid > 0 && !isProcessAlive(pid)) await rm(pidFile, { force: true });
+}
+
 async function initialiseDataDir(ctx: ServiceContext, baseDir: string, dataDir: string, asRoot: boolean): Promise<void> {
   await mkdir(baseDir, { recursive: true });
   if (asRoot) {
-    await chmod(baseDir, 0o755);
+    // The postgres user only needs to pass through our directories (search permission, no listing).
+    for (const dir of [ctx.stateDir, baseDir]) await chmod(dir, (await stat(dir)).mode | 0o001);
     await assertTraversableByOthers(baseDir);
   }
   await rm(dataDir, { recursive: true, force: true }); // no PG_VERSION: an interrupted initdb
   const request: InitdbRequest = { databaseDir: dataDir, user: POSTGRES_USER, password: POSTGRES_PASSWORD, createPostgresUser: asRoot };
-  await runTool({
+  const elapsed = await runTool({
     service: 'postgres',
-    step: 'initialising the PostgreSQL data directory (first run only)',
+    step: 'initialising a new PostgreSQL data directory (once per state dir)',
     command: process.execPath,
     args: [require.resolve('./postgres-initdb'), JSON.stringify(request)],
     cwd: baseDir,
@@ -112,6 +132,7 @@ async function initialiseDataDir(ctx: ServiceContext, baseDir: string, dataDir: 
       : `Check that ${dataDir} is writable, or pass databaseUrl to use another PostgreSQL.`,
     onProgress: ctx.onProgress,
   });
+  ctx.logger.info({ dataDir, seconds: Math.round(elapsed / 1000) }, 'initialised PostgreSQL data directory');
 }
 
 /** As root, PostgreSQL runs as another user, which must be able to enter every directory above its data. */

@@ -232,7 +232,8 @@ async function assertPortsFree(service: StackService): Promise<void> {
 
 function assertPorts(ports: StackPorts): void {
   const seen = new Map<number, string>();
-  for (const [setting, port] of Object.entries(ports)) {
+  for (const setting of Object.keys(ports) as Array<keyof StackPorts>) {
+    const port = ports[setting];
     if (!Number.isInteger(port) || port < 1 || port > 65_535) {
       throw new StackError('stack', `ports.${setting} is ${String(port)}, not a TCP port.`, 'Use an integer from 1 to 65535.');
     }

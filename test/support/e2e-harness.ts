@@ -10,7 +10,7 @@ import { Client, Connection } from '@temporalio/client';
 import pino, { type Logger } from 'pino';
 import { type RunningCascade, startCascade } from '../../src/app/cascade-app';
 import type { OutcomeRecord } from '../../src/bridge/bridge';
-import { type CascadeConfig, loadConfig } from '../../src/config';
+import { type CascadeConfig, type ProcessRole, loadConfig } from '../../src/config';
 import { defaultWorkflowBundlePath } from '../../src/worker/workflow-source';
 import { sendBodies } from '../../src/cli/commands/send-command';
 import { type MigratedDatabase, createMigratedDatabase } from './migrated-database';
@@ -22,17 +22,16 @@ export interface TestQueues {
   readonly deadLetterQueueUrl: string;
 }
 
-/** Everything an end-to-end test file shares: its database, queues, clients and env. */
+/** Everything an end-to-end test file shares: its database, clients and env. */
 export interface E2eContext {
   readonly db: MigratedDatabase;
-  readonly queues: TestQueues;
   readonly sqs: SQSClient;
   readonly temporal: Client;
   readonly taskQueue: string;
   /** The environment a Cascade process of this test runs with. */
   readonly env: NodeJS.ProcessEnv;
   readonly logger: Logger;
-  config(overrides?: NodeJS.ProcessEnv): CascadeConfig;
+  config(overrides?: NodeJS.ProcessEnv, roles?: readonly ProcessRole[]): CascadeConfig;
   close(): Promise<void>;
 }
 
@@ -58,7 +57,6 @@ export async function createE2eContext(label: string): Promise<E2eContext> {
   const base = loadConfig(process.env, ['client']);
   const sqs = new SQSClient({ region: base.aws.region, ...(base.aws.sqsEndpoint ? { endpoint: base.aws.sqsEndpoint } : {}) });
   const db = await createMigratedDatabase(label);
-  const queues = await createTestQueues(sqs, label);
   const connection = await Connection.connect({ address: base.temporal.address });
   const temporal = new Client({ connection, namespace: base.temporal.namespace });
   const taskQueue = `e2e-${label}-${randomUUID().slice(0, 8)}`;
@@ -66,9 +64,6 @@ export async function createE2eContext(label: string): Promise<E2eContext> {
     ...process.env,
     DATABASE_URL: db.url,
     TEMPORAL_TASK_QUEUE: taskQueue,
-    CASCADE_QUEUE_URL_ACCOUNT_EVENTS: queues.queueUrl,
-    CASCADE_QUARANTINE_QUEUE_URL: queues.quarantineQueueUrl,
-    CASCADE_DEAD_LETTER_QUEUE_URL: queues.deadLetterQueueUrl,
     CASCADE_WAIT_TIME_SECONDS: '2',
     CASCADE_FAILURE_BACKOFF_SECONDS: '1',
     CASCADE_FAILURE_BACKOFF_MAX_SECONDS: '2',
@@ -82,13 +77,12 @@ export async function createE2eContext(label: string): Promise<E2eContext> {
   };
   return {
     db,
-    queues,
     sqs,
     temporal,
     taskQueue,
     env,
     logger: createTestLogger(),
-    config: (overrides = {}) => loadConfig({ ...env, ...overrides }, ['bridge', 'worker', 'http']),
+    config: (overrides = {}, roles = ['bridge', 'worker', 'http']) => loadConfig({ ...env, ...overrides }, roles),
     async close() {
       sqs.destroy();
       await connection.close();
@@ -97,22 +91,41 @@ export async function createE2eContext(label: string): Promise<E2eContext> {
   };
 }
 
-/** A running in-process Cascade with every outcome recorded. */
+/** A running in-process Cascade with every outcome recorded, on queues of its own. */
 export interface TestCascade {
   readonly app: RunningCascade;
+  readonly queues: TestQueues;
   readonly outcomes: OutcomeRecord[];
+  /** Sends bodies to this cascade's route queue. */
+  send(bodies: readonly string[]): Promise<void>;
   /** Resolves once `count` outcomes matching `predicate` were recorded (rejects after `timeoutMs`). */
   waitForOutcomes(count: number, predicate?: (o: OutcomeRecord) => boolean, timeoutMs?: number): Promise<OutcomeRecord[]>;
 }
 
-/** Starts bridge + worker (+ HTTP) in this process with the test's configuration. */
-export async function startTestCascade(ctx: E2eContext, overrides: NodeJS.ProcessEnv = {}, roles = { bridge: true, worker: true, http: true }): Promise<TestCascade> {
-  const app = await startCascade(ctx.config(overrides), roles, ctx.logger);
+/**
+ * Starts bridge + worker + HTTP in this process. Unless `queues` is given, it
+ * gets fresh queues: a stopped bridge's aborted long poll may still take a
+ * message server-side, so tests never share a queue with an earlier bridge.
+ */
+export async function startTestCascade(
+  ctx: E2eContext,
+  options: { queues?: TestQueues; env?: NodeJS.ProcessEnv; roles?: { bridge: boolean; worker: boolean; http: boolean } } = {},
+): Promise<TestCascade> {
+  const queues = options.queues ?? (await createTestQueues(ctx.sqs, 'run'));
+  const env = {
+    CASCADE_QUEUE_URL_ACCOUNT_EVENTS: queues.queueUrl,
+    CASCADE_QUARANTINE_QUEUE_URL: queues.quarantineQueueUrl,
+    CASCADE_DEAD_LETTER_QUEUE_URL: queues.deadLetterQueueUrl,
+    ...options.env,
+  };
+  const app = await startCascade(ctx.config(env), options.roles ?? { bridge: true, worker: true, http: true }, ctx.logger);
   const outcomes: OutcomeRecord[] = [];
   app.bridge?.on('outcome', (o) => outcomes.push(o));
   return {
     app,
+    queues,
     outcomes,
+    send: (bodies) => sendToQueue(ctx.sqs, queues.queueUrl, bodies),
     async waitForOutcomes(count, predicate = () => true, timeoutMs = 60_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
@@ -125,9 +138,9 @@ export async function startTestCascade(ctx: E2eContext, overrides: NodeJS.Proces
   };
 }
 
-/** Sends bodies to the test's route queue; returns the SQS message IDs in order. */
-export async function sendToQueue(ctx: E2eContext, bodies: readonly string[]): Promise<void> {
-  const summary = await sendBodies(ctx.sqs, ctx.queues.queueUrl, bodies);
+/** Sends bodies to a queue, failing on any rejected entry. */
+export async function sendToQueue(sqs: SQSClient, queueUrl: string, bodies: readonly string[]): Promise<void> {
+  const summary = await sendBodies(sqs, queueUrl, bodies);
   if (summary.failed.length > 0) throw new Error(`send failed: ${JSON.stringify(summary.failed)}`);
 }
 

@@ -22,7 +22,7 @@ export function registerDemoCommand(program: Command, global: () => GlobalOption
     .option('--timeout <seconds>', 'how long to wait for every outcome', '90')
     .option('--json', 'print the result as JSON')
     .action(async (options: { timeout: string; json?: boolean }) => {
-      const logger = createLogger({ level: global().logLevel ?? 'warn', human: global().humanLogs ?? true });
+      const logger = createLogger({ level: global().logLevel ?? 'warn', human: global().humanLogs ?? true, stream: 'stderr' });
       const stackOptions = toStackOptions(process.env, logger);
       const endpoints = readStackEndpoints(stackOptions.stateDir) ?? (process.env.TEMPORAL_ADDRESS ? undefined : await bringStackUp(stackOptions));
       const bundle = defaultWorkflowBundlePath();

@@ -7,7 +7,7 @@ import { bringStackUp, forgetStackEndpoints, readStackEndpoints, toStackOptions 
 /** `cascade stack up|down|status|env`. */
 export function registerStackCommands(program: Command, global: () => GlobalOptions): void {
   const stack = program.command('stack').description('the embedded local stack: PostgreSQL, Temporal dev server + Web UI, ElasticMQ, moto');
-  const logger = () => createLogger({ level: global().logLevel ?? 'warn', human: global().humanLogs ?? true });
+  const logger = () => createLogger({ level: global().logLevel ?? 'warn', human: global().humanLogs ?? true, stream: 'stderr' });
 
   stack
     .command('up')
