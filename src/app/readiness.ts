@@ -46,16 +46,16 @@ export interface ReadinessReport {
 /** Runs the checks in parallel, each bounded by `timeoutMs`. */
 export async function runReadinessChecks(checks: readonly ReadinessCheck[], timeoutMs = 2500): Promise<ReadinessReport> {
   const results = await Promise.all(
-    checks.map(async (c) => {
+    checks.map(async (c): Promise<[string, { ok: boolean; error?: string }]> => {
       const signal = AbortSignal.timeout(timeoutMs);
       try {
         await Promise.race([
           c.check(signal),
           new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(new Error(`no answer within ${timeoutMs} ms`)), { once: true })),
         ]);
-        return [c.name, { ok: true }] as const;
+        return [c.name, { ok: true }];
       } catch (error) {
-        return [c.name, { ok: false, error: error instanceof Error ? error.message : String(error) }] as const;
+        return [c.name, { ok: false, error: error instanceof Error ? error.message : String(error) }];
       }
     }),
   );
