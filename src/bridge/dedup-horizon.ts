@@ -38,7 +38,12 @@ export async function checkDedupHorizon(options: {
   for (const queueUrl of options.queueUrls) {
     try {
       const attributes = await options.sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['MessageRetentionPeriod'] }));
-      const queueRetentionSeconds = Number(attributes.Attributes?.MessageRetentionPeriod ?? 345_600);
+      const reported = attributes.Attributes?.MessageRetentionPeriod;
+      if (reported === undefined) {
+        options.logger.info({ queueUrl }, 'dedup horizon not checked for this queue: it reports no MessageRetentionPeriod (ElasticMQ does not)');
+        continue;
+      }
+      const queueRetentionSeconds = Number(reported);
       const finding = { queueUrl, queueRetentionSeconds, namespaceRetentionSeconds, unsafe: namespaceRetentionSeconds < queueRetentionSeconds };
       findings.push(finding);
       if (finding.unsafe) {

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { ROUTE_NAMES, type RouteName, isRouteName, toQueueUrlVariable } from '../routes/route-names';
+import type { ActivityPolicyInput } from '../shared/cascade-input';
 import { ConfigError, type ConfigIssue } from './config-error';
 
 /** What a process is going to run; each role needs different variables. */
@@ -91,17 +92,6 @@ export interface RouteQueue {
   readonly queueUrl: string;
 }
 
-/** Activity timeouts and retries applied by every cascade. */
-export interface ActivityPolicy {
-  readonly startToCloseTimeoutMs: number;
-  readonly retry: {
-    readonly initialIntervalMs: number;
-    readonly backoffCoefficient: number;
-    readonly maximumIntervalMs: number;
-    readonly maximumAttempts: number;
-  };
-}
-
 /** Validated configuration, defaults filled. */
 export interface CascadeConfig {
   readonly databaseUrl: string | undefined;
@@ -120,7 +110,7 @@ export interface CascadeConfig {
     failureBackoffMaxSeconds: number;
     shutdownGraceMs: number;
   };
-  readonly activity: ActivityPolicy;
+  readonly activity: ActivityPolicyInput;
   readonly workflowBundlePath: string | undefined;
   readonly stateDir: string;
   readonly log: { level: Environment['LOG_LEVEL']; human: boolean };

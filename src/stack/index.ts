@@ -16,7 +16,6 @@ export {
   defaultQueueConfigPath,
   loadQueueConfig,
   toQueueDefinitions,
-  toQueueUrlEnvName,
   type QueueConfig,
   type QueueDefinition,
   type QueueKind,

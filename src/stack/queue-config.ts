@@ -1,3 +1,4 @@
+import { toQueueUrlVariable } from '../routes/route-names';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
@@ -102,11 +103,6 @@ export function loadQueueConfig(file: string = defaultQueueConfigPath()): QueueC
   return parsed.data;
 }
 
-/** `account-events` → `CASCADE_QUEUE_URL_ACCOUNT_EVENTS`. */
-export function toQueueUrlEnvName(route: string): string {
-  return `CASCADE_QUEUE_URL_${route.replace(/[^A-Za-z0-9]+/g, '_').toUpperCase()}`;
-}
-
 /** Every queue of the config (routes first, then quarantine and dead-letter queue) with resolved attributes. */
 export function toQueueDefinitions(config: QueueConfig): QueueDefinition[] {
   const common = { messageRetentionSeconds: config.messageRetentionSeconds };
@@ -115,7 +111,7 @@ export function toQueueDefinitions(config: QueueConfig): QueueDefinition[] {
     name: entry.queue,
     kind: 'route',
     route,
-    envName: toQueueUrlEnvName(route),
+    envName: toQueueUrlVariable(route),
     visibilityTimeoutSeconds: entry.visibilityTimeoutSeconds ?? config.visibilityTimeoutSeconds,
     deadLetter: { queueName: config.deadLetterQueue, maxReceiveCount: entry.maxReceiveCount ?? config.maxReceiveCount },
   }));

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { createSqsClient } from '../../src/app/clients';
 import pino from 'pino';
 import { toFailureBackoffSeconds } from '../../src/bridge/backoff';
 import { BatchDeleter } from '../../src/bridge/batch-deleter';
@@ -39,7 +40,7 @@ describe('bridge parts', () => {
   it('when a delete batch has a bad receipt, then the good ones are deleted and the bad one is reported (ElasticMQ)', async function () {
     this.timeout(30_000);
     const config = loadConfig(process.env, ['client']);
-    const sqs = new SQSClient({ region: config.aws.region, ...(config.aws.sqsEndpoint ? { endpoint: config.aws.sqsEndpoint } : {}) });
+    const sqs = createSqsClient(config);
     try {
       const { queueUrl } = await createTestQueues(sqs, 'deleter');
       for (const body of ['a', 'b']) await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body }));

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { ChangeMessageVisibilityCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityCommand } from '@aws-sdk/client-sqs';
+import { createSqsClient } from '../../src/app/clients';
 import { Bridge } from '../../src/bridge/bridge';
 import { QUARANTINE_ATTRIBUTES } from '../../src/bridge/quarantine';
 import { createWorkflowStarter } from '../../src/bridge/workflow-starter';
@@ -133,7 +134,7 @@ describe('account-events end to end (ElasticMQ → bridge → Temporal → worke
     const base = ctx.config({}, ['client']);
     const queues = await createTestQueues(ctx.sqs, 'crash');
     // A bridge whose deletes never reach SQS: it starts the workflow, then "crashes" before acknowledging.
-    const crashing = new SQSClient({ region: base.aws.region, ...(base.aws.sqsEndpoint ? { endpoint: base.aws.sqsEndpoint } : {}) });
+    const crashing = createSqsClient(base);
     const lostReceipts: string[] = [];
     crashing.middlewareStack.add(
       (next, context) => async (args) => {

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { QueueConfigError, loadQueueConfig, toElasticMqConfig, toQueueDefinitions, toQueueUrlEnvName } from '../../src/stack';
+import { QueueConfigError, loadQueueConfig, toElasticMqConfig, toQueueDefinitions } from '../../src/stack';
+import { toQueueUrlVariable } from '../../src/routes/route-names';
 
 describe('queue config', () => {
   let dir: string;
@@ -14,8 +15,8 @@ describe('queue config', () => {
   });
 
   it('when a route name is kebab-case, then its queue URL variable is upper snake case', () => {
-    assert.equal(toQueueUrlEnvName('account-events'), 'CASCADE_QUEUE_URL_ACCOUNT_EVENTS');
-    assert.equal(toQueueUrlEnvName('email-archive'), 'CASCADE_QUEUE_URL_EMAIL_ARCHIVE');
+    assert.equal(toQueueUrlVariable('account-events'), 'CASCADE_QUEUE_URL_ACCOUNT_EVENTS');
+    assert.equal(toQueueUrlVariable('email-archive'), 'CASCADE_QUEUE_URL_EMAIL_ARCHIVE');
   });
 
   it('when the shipped config is loaded, then every route redrives to the dead-letter queue', () => {

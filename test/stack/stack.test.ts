@@ -19,8 +19,8 @@ import {
   startStack,
   stopService,
   toEnvLines,
-  toQueueUrlEnvName,
 } from '../../src/stack';
+import { toQueueUrlVariable } from '../../src/routes/route-names';
 import { getTestStack } from '../support/test-stack';
 
 const KEYWORD = 2; // temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD
@@ -83,7 +83,7 @@ describe('local stack', () => {
       assert.equal(await urlOf(config.deadLetterQueue), endpoints[DEAD_LETTER_QUEUE_URL_ENV]);
       for (const [route, entry] of Object.entries(config.routes)) {
         const queueUrl = await urlOf(entry.queue);
-        assert.equal(queueUrl, endpoints[toQueueUrlEnvName(route)]);
+        assert.equal(queueUrl, endpoints[toQueueUrlVariable(route)]);
         const { Attributes = {} } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['All'] }));
         const redrive = JSON.parse(Attributes.RedrivePolicy ?? '{}') as { deadLetterTargetArn?: string; maxReceiveCount?: string | number };
         assert.ok(redrive.deadLetterTargetArn?.endsWith(`:${config.deadLetterQueue}`), `RedrivePolicy of ${entry.queue}: ${Attributes.RedrivePolicy}`);

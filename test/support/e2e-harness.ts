@@ -4,11 +4,12 @@ import {
   GetQueueAttributesCommand,
   type Message,
   ReceiveMessageCommand,
-  SQSClient,
+  type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { Client, Connection } from '@temporalio/client';
 import pino, { type Logger } from 'pino';
 import { type RunningCascade, startCascade } from '../../src/app/cascade-app';
+import { createSqsClient } from '../../src/app/clients';
 import type { OutcomeRecord } from '../../src/bridge/bridge';
 import { type CascadeConfig, type ProcessRole, loadConfig } from '../../src/config';
 import { defaultWorkflowBundlePath } from '../../src/worker/workflow-source';
@@ -55,7 +56,7 @@ export async function createTestQueues(sqs: SQSClient, label: string, maxReceive
 /** Sets up an end-to-end test file on the test stack the root hook started. */
 export async function createE2eContext(label: string): Promise<E2eContext> {
   const base = loadConfig(process.env, ['client']);
-  const sqs = new SQSClient({ region: base.aws.region, ...(base.aws.sqsEndpoint ? { endpoint: base.aws.sqsEndpoint } : {}) });
+  const sqs = createSqsClient(base);
   const db = await createMigratedDatabase(label);
   const connection = await Connection.connect({ address: base.temporal.address });
   const temporal = new Client({ connection, namespace: base.temporal.namespace });

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { Command } from 'commander';
 import { createSqsClient } from '../../app/clients';
-import { isRouteName, ROUTE_NAMES } from '../../routes/route-names';
+import { isRouteName, ROUTE_NAMES, toQueueUrlVariable } from '../../routes/route-names';
 import { type GlobalOptions, createCliContext, printResult } from '../cli-context';
 import { withStackEnvironment } from '../stack-session';
 
@@ -58,7 +58,7 @@ export function registerSendCommand(program: Command, global: () => GlobalOption
       if (!isRouteName(route)) throw new Error(`unknown route "${route}"; known routes: ${ROUTE_NAMES.join(', ')}`);
       const { config } = createCliContext(global(), ['client'], withStackEnvironment(process.env));
       const queue = config.routes.find((r) => r.route === route);
-      if (!queue) throw new Error(`no queue URL for route ${route}: set CASCADE_QUEUE_URL_${route.toUpperCase().replace(/-/g, '_')} or run \`cascade stack up\``);
+      if (!queue) throw new Error(`no queue URL for route ${route}: set ${toQueueUrlVariable(route)} or run \`cascade stack up\``);
       const text = file === '-' ? fs.readFileSync(0, 'utf8') : fs.readFileSync(file, 'utf8');
       const bodies = toMessageBodies(text);
       const sqs = createSqsClient(config);
