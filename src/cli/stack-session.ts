@@ -47,11 +47,15 @@ export function forgetStackEndpoints(stateDir: string): void {
 }
 
 /**
- * The environment a client command runs with: the process environment, with
- * the local stack's endpoints filled in where a variable is unset.
+ * Gives this process the local stack's endpoints where a variable is unset
+ * (the AWS SDK reads its credentials from `process.env`), and returns it.
+ * Without a local stack, the environment is left as it is.
  */
-export function withStackEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+export function applyStackEnvironment(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
   const stateDir = path.resolve(env.CASCADE_STATE_DIR ?? '.cascade', 'stack');
   const endpoints = readStackEndpoints(stateDir);
-  return endpoints ? { ...endpoints, ...env } : env;
+  for (const [key, value] of Object.entries(endpoints ?? {})) {
+    if (env[key] === undefined || env[key] === '') env[key] = value;
+  }
+  return env;
 }

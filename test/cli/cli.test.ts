@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import os from 'node:os';
 import path from 'node:path';
 import { toMessageBodies } from '../../src/cli/commands/send-command';
@@ -102,4 +103,42 @@ describe('cascade CLI', function () {
     const alice = result.users.filter((u) => u.email.startsWith('alice'));
     assert.deepEqual(alice.map((u) => u.generation), ['10', '9223372036854775807']);
   });
+
+  it('when `init` runs twice against SQS and Temporal, then it creates the queues with redrive and search attributes, then only re-applies', async () => {
+    const suffix = randomUUID().slice(0, 8);
+    const queuesFile = path.join(stateDir, 'queues.json');
+    await writeFile(
+      queuesFile,
+      JSON.stringify({
+        deadLetterQueue: `init-dlq-${suffix}`,
+        quarantineQueue: `init-quarantine-${suffix}`,
+        maxReceiveCount: 7,
+        visibilityTimeoutSeconds: 45,
+        messageRetentionSeconds: 86400,
+        routes: { 'account-events': { queue: `init-account-events-${suffix}` } },
+      }),
+    );
+    const first = await runCli(['init', '--queues', queuesFile, '--json'], env());
+    assert.equal(first.code, 0, first.stderr);
+    const created = JSON.parse(first.stdout) as { queues: Array<{ name: string; url: string; action: string; variable: string }>; searchAttributes: Array<{ name: string; action: string }> };
+    assert.deepEqual(created.queues.map((q) => q.action), ['created', 'created', 'created']);
+    assert.deepEqual(created.searchAttributes.map((a) => a.action), ['exists', 'exists', 'exists', 'exists'], 'the stack registered them already');
+    const routeQueue = created.queues.find((q) => q.variable === 'CASCADE_QUEUE_URL_ACCOUNT_EVENTS');
+    const { Attributes } = await ctx.sqs.send(new GetQueueAttributesCommand({ QueueUrl: routeQueue?.url, AttributeNames: ['RedrivePolicy', 'VisibilityTimeout'] }));
+    const redrive = JSON.parse(Attributes?.RedrivePolicy ?? '{}') as { deadLetterTargetArn?: string; maxReceiveCount?: number | string };
+    assert.match(redrive.deadLetterTargetArn ?? '', new RegExp(`init-dlq-${suffix}$`));
+    assert.equal(Number(redrive.maxReceiveCount), 7);
+    assert.equal(Attributes?.VisibilityTimeout, '45');
+
+    const second = await runCli(['init', '--queues', queuesFile, '--json'], env());
+    assert.equal(second.code, 0, second.stderr);
+    assert.deepEqual((JSON.parse(second.stdout) as typeof created).queues.map((q) => q.action), ['updated', 'updated', 'updated']);
+  });
+
+  it('when `stack env` runs where no stack was brought up, then it says how to start one', async () => {
+    const { code, stderr } = await runCli(['stack', 'env'], env());
+    assert.equal(code, 1);
+    assert.match(stderr, /run `cascade stack up` first/);
+  });
 });
+

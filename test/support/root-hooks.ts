@@ -12,6 +12,9 @@ function hasFailures(suite: Suite): boolean {
  * Mocha root hooks (loaded through .mocharc.json `require`): one local stack
  * for the whole run, see test-stack.ts.
  */
+// Same as bin/cascade.js: the SDK's Node 22 notice is noise in test output.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 export const mochaHooks = {
   async beforeAll(this: Context): Promise<void> {
     this.timeout(FIRST_RUN_TIMEOUT_MS);

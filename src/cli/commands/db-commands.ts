@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { migrateDatabase } from '../../db/migrate';
 import { type GlobalOptions, createCliContext, printResult } from '../cli-context';
-import { withStackEnvironment } from '../stack-session';
+import { applyStackEnvironment } from '../stack-session';
 
 /** `cascade db migrate`. */
 export function registerDbCommands(program: Command, global: () => GlobalOptions): void {
@@ -10,7 +10,7 @@ export function registerDbCommands(program: Command, global: () => GlobalOptions
     .description('apply pending migrations from prisma/migrations (records them in _prisma_migrations as `prisma migrate deploy` does)')
     .option('--json', 'print the result as JSON')
     .action(async (options: { json?: boolean }) => {
-      const { config, logger } = createCliContext(global(), ['worker'], withStackEnvironment(process.env));
+      const { config, logger } = createCliContext(global(), ['worker'], applyStackEnvironment());
       const result = await migrateDatabase({ databaseUrl: config.databaseUrl ?? '', logger });
       printResult(result, options.json, (r) =>
         r.applied.length === 0 ? `database is up to date (${r.alreadyApplied.length} migrations applied before)` : `applied: ${r.applied.join(', ')}`,

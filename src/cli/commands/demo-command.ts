@@ -12,7 +12,7 @@ import { createLogger } from '../../logger';
 import { getRoute } from '../../routes/registry';
 import { defaultWorkflowBundlePath } from '../../worker/workflow-source';
 import { type GlobalOptions, printResult } from '../cli-context';
-import { bringStackUp, readStackEndpoints, toStackOptions } from '../stack-session';
+import { applyStackEnvironment, bringStackUp, readStackEndpoints, toStackOptions } from '../stack-session';
 
 /** `cascade demo`: seeds users, sends a realistic mix of events, shows what became of each. */
 export function registerDemoCommand(program: Command, global: () => GlobalOptions): void {
@@ -24,13 +24,10 @@ export function registerDemoCommand(program: Command, global: () => GlobalOption
     .action(async (options: { timeout: string; json?: boolean }) => {
       const logger = createLogger({ level: global().logLevel ?? 'warn', human: global().humanLogs ?? true, stream: 'stderr' });
       const stackOptions = toStackOptions(process.env, logger);
-      const endpoints = readStackEndpoints(stackOptions.stateDir) ?? (process.env.TEMPORAL_ADDRESS ? undefined : await bringStackUp(stackOptions));
+      if (!readStackEndpoints(stackOptions.stateDir) && !process.env.TEMPORAL_ADDRESS) await bringStackUp(stackOptions);
+      const env = applyStackEnvironment();
       const bundle = defaultWorkflowBundlePath();
-      const env: NodeJS.ProcessEnv = {
-        ...endpoints,
-        ...(fs.existsSync(bundle) ? { CASCADE_WORKFLOW_BUNDLE: bundle } : {}),
-        ...process.env,
-      };
+      if (env.CASCADE_WORKFLOW_BUNDLE === undefined && fs.existsSync(bundle)) env.CASCADE_WORKFLOW_BUNDLE = bundle;
       const config = loadConfig(env, ['worker', 'bridge']);
       const route = getRoute('account-events');
       const queue = config.routes.find((r) => r.route === route.name);

@@ -24,13 +24,10 @@ export function registerDevCommand(program: Command, global: () => GlobalOptions
       await migrateDatabase({ databaseUrl: endpoints.DATABASE_URL, logger: logger.child({ component: 'migrate' }) });
       const httpPort = new URL(endpoints.CASCADE_HTTP_URL).port;
       const bundle = defaultWorkflowBundlePath();
-      const env: NodeJS.ProcessEnv = {
-        ...process.env,
-        ...endpoints,
-        CASCADE_HTTP_PORT: httpPort,
-        ...(process.env.CASCADE_WORKFLOW_BUNDLE === undefined && fs.existsSync(bundle) ? { CASCADE_WORKFLOW_BUNDLE: bundle } : {}),
-      };
-      const config = loadConfig(env, ['bridge', 'worker', 'http']);
+      // This process runs against the stack: its endpoints (and the emulators' dummy AWS credentials, which the SDK reads from process.env) win.
+      Object.assign(process.env, endpoints, { CASCADE_HTTP_PORT: httpPort });
+      if (process.env.CASCADE_WORKFLOW_BUNDLE === undefined && fs.existsSync(bundle)) process.env.CASCADE_WORKFLOW_BUNDLE = bundle;
+      const config = loadConfig(process.env, ['bridge', 'worker', 'http']);
       const app = await startCascade(config, { bridge: true, worker: true, http: true }, logger);
       process.stderr.write(
         [

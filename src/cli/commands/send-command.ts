@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { createSqsClient } from '../../app/clients';
 import { isRouteName, ROUTE_NAMES, toQueueUrlVariable } from '../../routes/route-names';
 import { type GlobalOptions, createCliContext, printResult } from '../cli-context';
-import { withStackEnvironment } from '../stack-session';
+import { applyStackEnvironment } from '../stack-session';
 
 /**
  * Splits input into message bodies: a JSON array gives one message per
@@ -56,7 +56,7 @@ export function registerSendCommand(program: Command, global: () => GlobalOption
     .option('--json', 'print the result as JSON')
     .action(async (route: string, file: string, options: { json?: boolean }) => {
       if (!isRouteName(route)) throw new Error(`unknown route "${route}"; known routes: ${ROUTE_NAMES.join(', ')}`);
-      const { config } = createCliContext(global(), ['client'], withStackEnvironment(process.env));
+      const { config } = createCliContext(global(), ['client'], applyStackEnvironment());
       const queue = config.routes.find((r) => r.route === route);
       if (!queue) throw new Error(`no queue URL for route ${route}: set ${toQueueUrlVariable(route)} or run \`cascade stack up\``);
       const text = file === '-' ? fs.readFileSync(0, 'utf8') : fs.readFileSync(file, 'utf8');
