@@ -83,6 +83,43 @@ describe('resilience end to end: nothing is lost', function () {
     }
   });
 
+  it('when SQS goes away, then /readyz turns unready, the bridge backs off, and it resumes on its own when SQS is back', async () => {
+    const { options, endpoints } = getTestStack();
+    // ElasticMQ keeps queues in memory: after a restart only the configured queues exist, so this test uses the stack's own.
+    const queues = {
+      queueUrl: endpoints.CASCADE_QUEUE_URL_ACCOUNT_EVENTS ?? '',
+      quarantineQueueUrl: endpoints.CASCADE_QUARANTINE_QUEUE_URL ?? '',
+      deadLetterQueueUrl: endpoints.CASCADE_DEAD_LETTER_QUEUE_URL ?? '',
+    };
+    const names = await seedUsers(3);
+    const cascade = await startTestCascade(ctx, { queues, env: { CASCADE_WAIT_TIME_SECONDS: '1' } });
+    let sqsStopped = false;
+    try {
+      await cascade.send([resetBody(names[0] ?? '', 40)]);
+      await cascade.waitForOutcomes(1, (o) => o.outcome === 'started');
+
+      await stopService('elasticmq', options);
+      sqsStopped = true;
+      await eventually('the bridge notices', async () => !(cascade.app.bridge?.health().sqs ?? true), 30_000);
+      const ready = await fetch(`${cascade.app.httpUrl}/readyz`);
+      assert.equal(ready.status, 503);
+      assert.equal(((await ready.json()) as { checks: Record<string, { ok: boolean }> }).checks.sqs?.ok, false);
+
+      await startService('elasticmq', options);
+      sqsStopped = false;
+      await cascade.send(names.slice(1).map((n) => resetBody(n, 40)));
+      await cascade.waitForOutcomes(3, (o) => o.outcome === 'started', 90_000);
+      for (const name of names) await ctx.temporal.workflow.getHandle(workflowIdOf(name, 40)).result();
+      await assertAllApplied(names, 40);
+      await eventually('/readyz is ready again', async () => (await fetch(`${cascade.app.httpUrl}/readyz`)).status === 200);
+      const errors = await cascade.app.metrics.registry.getSingleMetricAsString('cascade_sqs_errors_total');
+      assert.match(errors, /cascade_sqs_errors_total\{operation="ReceiveMessage"\} [1-9]/);
+    } finally {
+      if (sqsStopped) await startService('elasticmq', options);
+      await cascade.app.stop();
+    }
+  });
+
   it('when `cascade start` gets SIGTERM under load, then it exits 0 and every event still runs exactly once', async () => {
     const queues = await createTestQueues(ctx.sqs, 'sigterm');
     const taskQueue = `sigterm-${randomUUID().slice(0, 8)}`;
