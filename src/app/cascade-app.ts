@@ -40,7 +40,7 @@ export interface RunningCascade {
  * Builds every client once and starts the requested parts:
  * `cascade start` runs all three, `cascade bridge`/`cascade worker` one each.
  */
-export async function startCascade(config: CascadeConfig, roles: CascadeRoles, logger: Logger): Promise<RunningCascade> {
+export async function startCascadeProcess(config: CascadeConfig, roles: CascadeRoles, logger: Logger): Promise<RunningCascade> {
   const metrics = createMetrics();
   const checks: ReadinessCheck[] = [];
   const closers: Array<() => Promise<void>> = [];

@@ -83,6 +83,31 @@ describe('resilience end to end: nothing is lost', function () {
     }
   });
 
+  it('when two bridges and a separate worker share the queue and task queue, then every event runs exactly once', async () => {
+    const queues = await createTestQueues(ctx.sqs, 'scale');
+    const taskQueue = `scale-${randomUUID().slice(0, 8)}`;
+    const env = { TEMPORAL_TASK_QUEUE: taskQueue, CASCADE_WAIT_TIME_SECONDS: '1' };
+    const names = await seedUsers(40);
+    const worker = await startTestCascade(ctx, { queues, env, roles: { bridge: false, worker: true, http: false } });
+    const bridges = [
+      await startTestCascade(ctx, { queues, env, roles: { bridge: true, worker: false, http: false } }),
+      await startTestCascade(ctx, { queues, env, roles: { bridge: true, worker: false, http: false } }),
+    ];
+    try {
+      await sendToQueue(ctx.sqs, queues.queueUrl, names.map((n) => resetBody(n, 70)));
+      await eventually('both bridges together answered every message', async () => bridges.reduce((sum, b) => sum + b.outcomes.length, 0) >= names.length, 120_000);
+      for (const name of names) await ctx.temporal.workflow.getHandle(workflowIdOf(name, 70)).result();
+      await assertAllApplied(names, 70);
+      assert.equal(await countWorkflows(taskQueue), names.length);
+      const outcomes = bridges.flatMap((b) => b.outcomes.map((o) => o.outcome));
+      assert.equal(outcomes.filter((o) => o === 'started').length, names.length);
+      await eventually('the queue is empty', async () => (await queueDepth(ctx.sqs, queues.queueUrl)) === 0);
+    } finally {
+      for (const b of bridges) await b.app.stop();
+      await worker.app.stop();
+    }
+  });
+
   it('when SQS goes away, then /readyz turns unready, the bridge backs off, and it resumes on its own when SQS is back', async () => {
     const { options, endpoints } = getTestStack();
     // ElasticMQ keeps queues in memory: after a restart only the configured queues exist, so this test uses the stack's own.

@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { Client, Connection } from '@temporalio/client';
 import pino, { type Logger } from 'pino';
-import { type RunningCascade, startCascade } from '../../src/app/cascade-app';
+import { type RunningCascade, startCascadeProcess } from '../../src/app/cascade-app';
 import { createSqsClient } from '../../src/app/clients';
 import type { OutcomeRecord } from '../../src/bridge/bridge';
 import { type CascadeConfig, type ProcessRole, loadConfig } from '../../src/config';
@@ -119,7 +119,7 @@ export async function startTestCascade(
     CASCADE_DEAD_LETTER_QUEUE_URL: queues.deadLetterQueueUrl,
     ...options.env,
   };
-  const app = await startCascade(ctx.config(env), options.roles ?? { bridge: true, worker: true, http: true }, ctx.logger);
+  const app = await startCascadeProcess(ctx.config(env), options.roles ?? { bridge: true, worker: true, http: true }, ctx.logger);
   const outcomes: OutcomeRecord[] = [];
   app.bridge?.on('outcome', (o) => outcomes.push(o));
   return {

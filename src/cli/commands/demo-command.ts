@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import type { Command } from 'commander';
-import { type RunningCascade, startCascade } from '../../app/cascade-app';
+import { type RunningCascade, startCascadeProcess } from '../../app/cascade-app';
 import { createSqsClient, createTemporalClient, toWorkflowUiUrl } from '../../app/clients';
 import { loadConfig } from '../../config';
 import { createPrismaClient } from '../../db/client';
@@ -50,7 +50,7 @@ export function registerDemoCommand(program: Command, global: () => GlobalOption
         const httpUrl = env.CASCADE_HTTP_URL;
         if (!(await isCascadeRunning(httpUrl))) {
           process.stderr.write('No Cascade answers at CASCADE_HTTP_URL; running bridge + worker in this process for the demo.\n');
-          embedded = await startCascade({ ...config, bridge: { ...config.bridge, waitTimeSeconds: 1 } }, { bridge: true, worker: true, http: false }, logger);
+          embedded = await startCascadeProcess({ ...config, bridge: { ...config.bridge, waitTimeSeconds: 1 } }, { bridge: true, worker: true, http: false }, logger);
         }
         const outcomes = await observeOutcomes({
           client,

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import type { Command } from 'commander';
-import { startCascade } from '../../app/cascade-app';
+import { startCascadeProcess } from '../../app/cascade-app';
 import { loadConfig } from '../../config';
 import { migrateDatabase } from '../../db/migrate';
 import { createLogger } from '../../logger';
@@ -28,7 +28,7 @@ export function registerDevCommand(program: Command, global: () => GlobalOptions
       Object.assign(process.env, endpoints, { CASCADE_HTTP_PORT: httpPort });
       if (process.env.CASCADE_WORKFLOW_BUNDLE === undefined && fs.existsSync(bundle)) process.env.CASCADE_WORKFLOW_BUNDLE = bundle;
       const config = loadConfig(process.env, ['bridge', 'worker', 'http']);
-      const app = await startCascade(config, { bridge: true, worker: true, http: true }, logger);
+      const app = await startCascadeProcess(config, { bridge: true, worker: true, http: true }, logger);
       process.stderr.write(
         [
           '',

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { type CascadeRoles, startCascade } from '../../app/cascade-app';
+import { type CascadeRoles, startCascadeProcess } from '../../app/cascade-app';
 import type { ProcessRole } from '../../config';
 import { type GlobalOptions, createCliContext } from '../cli-context';
 import { onShutdownSignal } from '../process-lifecycle';
@@ -11,10 +11,15 @@ export async function runCascadeProcess(global: GlobalOptions, roles: CascadeRol
   if (roles.worker) needed.push('worker');
   if (roles.http) needed.push('http');
   const { config, logger } = createCliContext(global, needed);
-  const app = await startCascade(config, roles, logger);
-  onShutdownSignal(logger, () => app.stop());
+  const app = await startCascadeProcess(config, roles, logger);
+  let stopping = false;
+  onShutdownSignal(logger, async () => {
+    stopping = true;
+    await app.stop();
+  });
   await app.stopped;
-  logger.error('worker stopped unexpectedly');
+  if (stopping) return;
+  logger.error('worker stopped unexpectedly; shutting down');
   await app.stop();
   process.exit(1);
 }
