@@ -1,12 +1,23 @@
-import { type AccountActivityDeps, createAccountActivities } from './account-activities';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { SNSClient } from '@aws-sdk/client-sns';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { CascadeConfig } from '../src/config';
+import type { PrismaClient } from '../src/db/client';
+import { createAccountActivities } from './account-activities';
 
-/** Everything the activities of all routes need, built once by the worker. */
-export type ActivityDeps = AccountActivityDeps;
+/** Every client the activities of all routes use, built once by the worker. */
+export interface ActivityDeps {
+  readonly db: PrismaClient;
+  readonly sqs: SQSClient;
+  readonly s3: S3Client;
+  readonly sns: SNSClient;
+  readonly config: CascadeConfig;
+}
 
-/** All activities of all routes, as registered with the worker. */
+/** All activities of all routes, as registered with the worker; each factory gets only what it needs. */
 export function createActivities(deps: ActivityDeps) {
   return {
-    ...createAccountActivities(deps),
+    ...createAccountActivities({ db: deps.db }),
   };
 }
 

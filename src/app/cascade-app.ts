@@ -9,10 +9,12 @@ import type { CascadeConfig } from '../config';
 import { createPrismaClient, type PrismaClient } from '../db/client';
 import { type HttpServer, createHttpServer } from '../http/http-server';
 import { type CascadeMetrics, createMetrics } from '../metrics/metrics';
-import { getRoute } from '../routes/registry';
+import { createRoutes } from '../routes/registry';
 import { installTemporalRuntime } from '../worker/temporal-runtime';
 import { connectWorker, createCascadeWorker } from '../worker/worker';
-import { createSqsClient, createTemporalClient } from './clients';
+import { createS3Client, createSnsClient, createSqsClient, createTemporalClient } from './clients';
+import { createHttpPlugins } from './http-plugins';
+import { createScheduleSpecs, ensureSchedules } from './schedules';
 import { type ReadinessCheck, createDatabaseCheck, createSqsCheck, createTemporalCheck } from './readiness';
 
 /** Which parts one process runs. */
@@ -71,8 +73,17 @@ export async function startCascadeProcess(config: CascadeConfig, roles: CascadeR
       nativeConnection = await connectWorker(config, logger.child({ component: 'worker' }));
       const nc = nativeConnection;
       closers.push(() => nc.close());
-      worker = await createCascadeWorker({ config, connection: nc, deps: { db: p }, logger: logger.child({ component: 'worker' }) });
+      const activitySqs = createSqsClient(config);
+      const s3 = createS3Client(config);
+      const sns = createSnsClient(config);
+      closers.push(async () => {
+        activitySqs.destroy();
+        s3.destroy();
+        sns.destroy();
+      });
+      worker = await createCascadeWorker({ config, connection: nc, deps: { db: p, sqs: activitySqs, s3, sns, config }, logger: logger.child({ component: 'worker' }) });
       workerRun = worker.run();
+      if (client) await ensureSchedules(client, config.temporal.taskQueue, createScheduleSpecs(config), logger.child({ component: 'schedules' }));
       logger.info({ taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace }, 'worker running');
     }
     if (roles.bridge) {
@@ -80,13 +91,14 @@ export async function startCascadeProcess(config: CascadeConfig, roles: CascadeR
       if (!client) throw new Error('unreachable: bridge without Temporal client');
       sqs = createSqsClient(config);
       const s = sqs;
+      const routes = createRoutes(config);
       closers.push(async () => s.destroy());
       const queueUrls = config.routes.map((r) => r.queueUrl);
       checks.push(createSqsCheck(s, [...queueUrls, config.quarantineQueueUrl]));
       bridge = new Bridge({
         sqs: s,
         startCascade: createWorkflowStarter({ client, taskQueue: config.temporal.taskQueue, activityPolicy: config.activity }),
-        queues: config.routes.map((r) => ({ route: getRoute(r.route), queueUrl: r.queueUrl })),
+        queues: config.routes.map((r) => ({ route: routes[r.route], queueUrl: r.queueUrl })),
         quarantineQueueUrl: config.quarantineQueueUrl,
         logger: logger.child({ component: 'bridge' }),
         metrics,
@@ -96,7 +108,7 @@ export async function startCascadeProcess(config: CascadeConfig, roles: CascadeR
       bridge.start();
     }
     if (roles.http) {
-      http = createHttpServer({ metrics, readinessChecks: checks, logger });
+      http = createHttpServer({ metrics, readinessChecks: checks, logger, plugins: createHttpPlugins(config, { db: prisma }) });
       const address = await http.listen({ host: config.http.host, port: config.http.port });
       httpUrl = address;
       logger.info({ url: address }, 'http server listening');

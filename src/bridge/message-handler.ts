@@ -23,7 +23,11 @@ export async function decideMessage(
 ): Promise<MessageDecision> {
   const decoded = decodeEnvelope(message.Body);
   if (!decoded.ok) return { outcome: 'rejected', reason: decoded.reason };
-  const parsed = route.parse(decoded.body);
+  const sentTimestamp = Number(message.Attributes?.SentTimestamp);
+  const parsed = route.parse(decoded.body, {
+    messageId: message.MessageId ?? 'unknown',
+    sentAt: Number.isFinite(sentTimestamp) ? new Date(sentTimestamp) : receivedAt,
+  });
   if (parsed.kind !== 'event') return { outcome: parsed.kind, reason: parsed.reason };
   const result = await startCascade({
     route,

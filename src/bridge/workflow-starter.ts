@@ -1,7 +1,7 @@
 import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { SearchAttributeType, type SearchAttributePair, defineSearchAttributeKey } from '@temporalio/common';
 import type { CascadeSearchAttributes } from '../routes/route';
-import { type RouteDefinition, toWorkflowId } from '../routes/route';
+import { type RouteDefinition, toWorkflowId, toWorkflowType } from '../routes/route';
 import type { ActivityPolicyInput, CascadeInput, CascadeMemo } from '../shared/cascade-input';
 import { WorkflowStartError } from './errors';
 
@@ -57,7 +57,7 @@ export function createWorkflowStarter(options: WorkflowStarterOptions) {
     if (request.searchAttributes?.EntityType) searchAttributes.push({ key: SEARCH_ATTRIBUTE_KEYS.EntityType, value: request.searchAttributes.EntityType });
     try {
       await options.client.connection.withDeadline(Date.now() + timeoutMs, () =>
-        options.client.workflow.start(request.route.workflowType, {
+        options.client.workflow.start(toWorkflowType(request.route, request.event), {
           workflowId,
           taskQueue: options.taskQueue,
           args: [input],

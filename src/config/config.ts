@@ -74,6 +74,43 @@ export const environmentSchema = z.object({
   CASCADE_ACTIVITY_MAX_ATTEMPTS: integer(1, 1000).default(10),
   /** Activity start-to-close timeout. @default 30000 */
   CASCADE_ACTIVITY_TIMEOUT_MS: integer(100, 86_400_000).default(30_000),
+  /** SNS endpoint override (moto locally); unset on AWS. */
+  AWS_ENDPOINT_URL_SNS: optionalUrl(),
+  /** S3 endpoint override (moto locally); unset on AWS. Path-style addressing is used when set. */
+  AWS_ENDPOINT_URL_S3: optionalUrl(),
+  /** entity-deleted: comma-separated actions that archive an entity's documents; others are ignored. @default entity.deleted */
+  CASCADE_ENTITY_DELETED_ACTIONS: z.string().min(1).default('entity.deleted'),
+  /** entity-deleted: documents archived per activity (one DB transaction each). @default 500 */
+  CASCADE_ARCHIVE_PAGE_SIZE: integer(1, 10_000).default(500),
+  /** entity-deleted: SNS topic the audit events are published to. Required by the worker when the route runs. */
+  CASCADE_AUDIT_TOPIC_ARN: z.string().regex(/^arn:aws:sns:/, 'must be an SNS topic ARN (arn:aws:sns:region:account:name)').optional(),
+  /** entity-deleted: SQS queue the document events are published to. Required by the worker when the route runs. */
+  CASCADE_DOCUMENT_EVENTS_QUEUE_URL: optionalUrl(),
+  /** email-archive: bucket the messages are stored in. Required by the worker when the route runs. */
+  S3_BUCKET_NAME: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be a valid S3 bucket name').optional(),
+  /** email-archive: key prefix. @default emails */
+  CASCADE_EMAIL_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9!_.*'()/-]*$/, 'must use S3-safe characters').default('emails'),
+  /** email-archive: server-side encryption, AES256 or aws:kms. @default AES256 */
+  CASCADE_EMAIL_SSE: z.enum(['AES256', 'aws:kms'], { message: 'must be AES256 or aws:kms' }).default('AES256'),
+  /** email-archive: KMS key ID, required with aws:kms. */
+  CASCADE_EMAIL_KMS_KEY_ID: z.string().min(1).optional(),
+  /** audit-events: comma-separated TxMA event names that are stored; others are rejected. @default AUTH_AUTHORISATION_REQUESTED,AUTH_IPV_AUTHORISATION_REQUESTED,AUTH_IPV_SUCCESSFUL_IDENTITY_RESPONSE_RECEIVED,AUTH_CODE_ISSUED,AUTH_LOG_IN_SUCCESS,AUTH_ACCOUNT_DELETED */
+  CASCADE_TXMA_EVENT_NAMES: z
+    .string()
+    .min(1)
+    .default('AUTH_AUTHORISATION_REQUESTED,AUTH_IPV_AUTHORISATION_REQUESTED,AUTH_IPV_SUCCESSFUL_IDENTITY_RESPONSE_RECEIVED,AUTH_CODE_ISSUED,AUTH_LOG_IN_SUCCESS,AUTH_ACCOUNT_DELETED'),
+  /** audit-events: event names that may come without a session (stored under SESSION#UNKNOWN). @default AUTH_ACCOUNT_DELETED */
+  CASCADE_TXMA_SESSIONLESS_EVENT_NAMES: z.string().default('AUTH_ACCOUNT_DELETED'),
+  /** audit-events: how long stored events live. @default 3600 */
+  CASCADE_TXMA_TTL_SECONDS: integer(1, 31_536_000).default(3600),
+  /** audit-events: how often the purge schedule deletes expired events. @default 300 */
+  CASCADE_TXMA_PURGE_INTERVAL_SECONDS: integer(10, 86_400).default(300),
+  /** Bearer token of `GET /events`. Unset: the endpoint answers 503 (never open without a token). */
+  CASCADE_EVENTS_API_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** tasks: events per `event` message the producer sends. @default 500 */
+  CASCADE_TASK_EVENTS_PER_MESSAGE: integer(1, 10_000).default(500),
+  /** tasks: how often the outbox flush schedule re-sends what the producer could not. @default 60 */
+  CASCADE_OUTBOX_FLUSH_INTERVAL_SECONDS: integer(10, 86_400).default(60),
   /** Prebuilt workflow bundle for the worker (`npm run build` writes dist/workflow-bundle.js). Unset: bundle at start-up. */
   CASCADE_WORKFLOW_BUNDLE: z.string().min(1).optional(),
   /** Where `cascade dev`/`stack` keep data, logs and pid files. @default ./.cascade */
@@ -96,7 +133,6 @@ export interface RouteQueue {
 export interface CascadeConfig {
   readonly databaseUrl: string | undefined;
   readonly temporal: { address: string; namespace: string; taskQueue: string; uiUrl: string };
-  readonly aws: { region: string; sqsEndpoint: string | undefined };
   readonly routes: readonly RouteQueue[];
   readonly quarantineQueueUrl: string | undefined;
   readonly deadLetterQueueUrl: string | undefined;
@@ -111,6 +147,12 @@ export interface CascadeConfig {
     shutdownGraceMs: number;
   };
   readonly activity: ActivityPolicyInput;
+  readonly aws: { region: string; sqsEndpoint: string | undefined; snsEndpoint: string | undefined; s3Endpoint: string | undefined };
+  readonly entityDeleted: { actions: readonly string[]; pageSize: number; auditTopicArn: string | undefined; documentEventsQueueUrl: string | undefined };
+  readonly emailArchive: { bucket: string | undefined; keyPrefix: string; sse: 'AES256' | 'aws:kms'; kmsKeyId: string | undefined };
+  readonly txma: { eventNames: readonly string[]; sessionlessEventNames: readonly string[]; ttlSeconds: number; purgeIntervalSeconds: number };
+  readonly eventsApiToken: string | undefined;
+  readonly tasks: { eventsPerMessage: number; outboxFlushIntervalSeconds: number };
   readonly workflowBundlePath: string | undefined;
   readonly stateDir: string;
   readonly log: { level: Environment['LOG_LEVEL']; human: boolean };
@@ -151,6 +193,21 @@ export function loadConfig(env: NodeJS.ProcessEnv, roles: readonly ProcessRole[]
       issues.push({ variable: 'CASCADE_QUARANTINE_QUEUE_URL', message: 'is required by the bridge: rejected messages are kept there with their reason' });
     }
   }
+  if (roles.includes('worker')) {
+    const serves = (route: string) => routes.some((r) => r.route === route);
+    if (serves('entity-deleted') && !e.CASCADE_AUDIT_TOPIC_ARN) {
+      issues.push({ variable: 'CASCADE_AUDIT_TOPIC_ARN', message: 'is required by the worker for the entity-deleted route (audit events are published there)' });
+    }
+    if (serves('entity-deleted') && !e.CASCADE_DOCUMENT_EVENTS_QUEUE_URL) {
+      issues.push({ variable: 'CASCADE_DOCUMENT_EVENTS_QUEUE_URL', message: 'is required by the worker for the entity-deleted route (document events are published there)' });
+    }
+    if (serves('email-archive') && !e.S3_BUCKET_NAME) {
+      issues.push({ variable: 'S3_BUCKET_NAME', message: 'is required by the worker for the email-archive route' });
+    }
+  }
+  if (e.CASCADE_EMAIL_SSE === 'aws:kms' && !e.CASCADE_EMAIL_KMS_KEY_ID) {
+    issues.push({ variable: 'CASCADE_EMAIL_KMS_KEY_ID', message: 'is required when CASCADE_EMAIL_SSE is aws:kms' });
+  }
   if (e.CASCADE_FAILURE_BACKOFF_MAX_SECONDS < e.CASCADE_FAILURE_BACKOFF_SECONDS) {
     issues.push({ variable: 'CASCADE_FAILURE_BACKOFF_MAX_SECONDS', message: 'must be at least CASCADE_FAILURE_BACKOFF_SECONDS' });
   }
@@ -162,7 +219,22 @@ export function loadConfig(env: NodeJS.ProcessEnv, roles: readonly ProcessRole[]
   return {
     databaseUrl: e.DATABASE_URL,
     temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.TEMPORAL_TASK_QUEUE, uiUrl: e.TEMPORAL_UI_URL.replace(/\/+$/, '') },
-    aws: { region: e.AWS_REGION, sqsEndpoint: e.AWS_ENDPOINT_URL_SQS },
+    aws: { region: e.AWS_REGION, sqsEndpoint: e.AWS_ENDPOINT_URL_SQS, snsEndpoint: e.AWS_ENDPOINT_URL_SNS, s3Endpoint: e.AWS_ENDPOINT_URL_S3 },
+    entityDeleted: {
+      actions: toList(e.CASCADE_ENTITY_DELETED_ACTIONS),
+      pageSize: e.CASCADE_ARCHIVE_PAGE_SIZE,
+      auditTopicArn: e.CASCADE_AUDIT_TOPIC_ARN,
+      documentEventsQueueUrl: e.CASCADE_DOCUMENT_EVENTS_QUEUE_URL,
+    },
+    emailArchive: { bucket: e.S3_BUCKET_NAME, keyPrefix: e.CASCADE_EMAIL_KEY_PREFIX.replace(/^\/+|\/+$/g, ''), sse: e.CASCADE_EMAIL_SSE, kmsKeyId: e.CASCADE_EMAIL_KMS_KEY_ID },
+    txma: {
+      eventNames: toList(e.CASCADE_TXMA_EVENT_NAMES),
+      sessionlessEventNames: toList(e.CASCADE_TXMA_SESSIONLESS_EVENT_NAMES),
+      ttlSeconds: e.CASCADE_TXMA_TTL_SECONDS,
+      purgeIntervalSeconds: e.CASCADE_TXMA_PURGE_INTERVAL_SECONDS,
+    },
+    eventsApiToken: e.CASCADE_EVENTS_API_TOKEN,
+    tasks: { eventsPerMessage: e.CASCADE_TASK_EVENTS_PER_MESSAGE, outboxFlushIntervalSeconds: e.CASCADE_OUTBOX_FLUSH_INTERVAL_SECONDS },
     routes,
     quarantineQueueUrl: e.CASCADE_QUARANTINE_QUEUE_URL,
     deadLetterQueueUrl: e.CASCADE_DEAD_LETTER_QUEUE_URL,
@@ -189,6 +261,13 @@ export function loadConfig(env: NodeJS.ProcessEnv, roles: readonly ProcessRole[]
     stateDir: path.resolve(e.CASCADE_STATE_DIR),
     log: { level: e.LOG_LEVEL, human: e.CASCADE_HUMAN_LOGS },
   };
+}
+
+function toList(value: string): string[] {
+  return value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0);
 }
 
 function toRouteQueues(env: NodeJS.ProcessEnv, selection: string | undefined, issues: ConfigIssue[]): RouteQueue[] {

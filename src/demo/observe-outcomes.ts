@@ -24,13 +24,13 @@ export async function observeOutcomes(options: {
   route: RouteDefinition;
   queueUrl: string;
   quarantineQueueUrl: string;
-  sent: ReadonlyArray<{ messageId: string; body: string }>;
+  sent: ReadonlyArray<{ messageId: string; body: string; sentAt: Date }>;
   timeoutMs: number;
 }): Promise<ObservedOutcome[]> {
   const deadline = Date.now() + options.timeoutMs;
-  const expected = options.sent.map(({ messageId, body }) => {
+  const expected = options.sent.map(({ messageId, body, sentAt }) => {
     const decoded = decodeEnvelope(body);
-    const parsed = decoded.ok ? options.route.parse(decoded.body) : { kind: 'rejected' as const, reason: decoded.reason };
+    const parsed = decoded.ok ? options.route.parse(decoded.body, { messageId, sentAt }) : { kind: 'rejected' as const, reason: decoded.reason };
     return { messageId, parsed, workflowId: parsed.kind === 'event' ? toWorkflowId(options.route.name, parsed.eventKey) : undefined };
   });
   const results = new Map<string, ObservedOutcome>();

@@ -1,4 +1,4 @@
-import Fastify, { LogController } from 'fastify';
+import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import { type ReadinessCheck, runReadinessChecks } from '../app/readiness';
 import type { CascadeMetrics } from '../metrics/metrics';
@@ -8,6 +8,8 @@ export interface HttpServerOptions {
   readonly metrics: CascadeMetrics;
   readonly readinessChecks: readonly ReadinessCheck[];
   readonly logger: Logger;
+  /** Routes' own endpoints (e.g. `GET /events`), registered after the built-in ones. */
+  readonly plugins?: ReadonlyArray<(app: FastifyInstance) => void>;
 }
 
 /**
@@ -25,6 +27,7 @@ export function createHttpServer(options: HttpServerOptions) {
   app.get('/metrics', async (_request, reply) => {
     return reply.type(options.metrics.registry.contentType).send(await options.metrics.registry.metrics());
   });
+  for (const plugin of options.plugins ?? []) plugin(app as unknown as FastifyInstance);
   return app;
 }
 

@@ -1,17 +1,19 @@
+import type { CascadeConfig } from '../config';
 import { accountEventsRoute } from './account-events';
 import type { RouteDefinition } from './route';
 import type { RouteName } from './route-names';
 
-/**
- * Every route definition, by name. Adding a route: define its parser in
- * `src/routes/<route>.ts`, its workflow in `workflows/`, its activities in
- * `activities/`, and register it here and in `config/queues.json`.
- */
-export const ROUTES: { readonly [K in RouteName]: RouteDefinition } = {
-  'account-events': accountEventsRoute,
-};
+/** Every route definition, by name. */
+export type RouteRegistry = { readonly [K in RouteName]: RouteDefinition };
 
-/** The definition of `route`. */
-export function getRoute(route: RouteName): RouteDefinition {
-  return ROUTES[route];
+/**
+ * Builds every route definition from the configuration (allow-lists and the
+ * like). Adding a route: define its parser in `src/routes/<route>.ts`, its
+ * workflow in `workflows/`, its activities in `activities/`, and register it
+ * here, in `src/routes/route-names.ts` and in `config/queues.json`.
+ */
+export function createRoutes(_config: CascadeConfig): RouteRegistry {
+  return {
+    'account-events': accountEventsRoute,
+  };
 }

@@ -9,7 +9,7 @@ import { migrateDatabase } from '../../db/migrate';
 import { createAccountDemoScenario } from '../../demo/account-demo';
 import { observeOutcomes } from '../../demo/observe-outcomes';
 import { createLogger } from '../../logger';
-import { getRoute } from '../../routes/registry';
+import { createRoutes } from '../../routes/registry';
 import { defaultWorkflowBundlePath } from '../../worker/workflow-source';
 import { type GlobalOptions, printResult } from '../cli-context';
 import { applyStackEnvironment, bringStackUp, readStackEndpoints, toStackOptions } from '../stack-session';
@@ -29,7 +29,7 @@ export function registerDemoCommand(program: Command, global: () => GlobalOption
       const bundle = defaultWorkflowBundlePath();
       if (env.CASCADE_WORKFLOW_BUNDLE === undefined && fs.existsSync(bundle)) env.CASCADE_WORKFLOW_BUNDLE = bundle;
       const config = loadConfig(env, ['worker', 'bridge']);
-      const route = getRoute('account-events');
+      const route = createRoutes(config)['account-events'];
       const queue = config.routes.find((r) => r.route === route.name);
       if (!queue || !config.databaseUrl || !config.quarantineQueueUrl) throw new Error('the demo needs the account-events queue, the quarantine queue and DATABASE_URL');
       await migrateDatabase({ databaseUrl: config.databaseUrl, logger });
@@ -44,7 +44,8 @@ export function registerDemoCommand(program: Command, global: () => GlobalOption
         const response = await sqs.send(
           new SendMessageBatchCommand({ QueueUrl: queue.queueUrl, Entries: scenario.messages.map((m, i) => ({ Id: String(i), MessageBody: m.body })) }),
         );
-        const sent = (response.Successful ?? []).map((s) => ({ index: Number(s.Id), messageId: s.MessageId ?? '' }));
+        const sentAt = new Date();
+        const sent = (response.Successful ?? []).map((s) => ({ index: Number(s.Id), messageId: s.MessageId ?? '', sentAt }));
         if (sent.length !== scenario.messages.length) throw new Error(`only ${sent.length} of ${scenario.messages.length} demo messages were accepted by SQS`);
 
         const httpUrl = env.CASCADE_HTTP_URL;
@@ -58,7 +59,7 @@ export function registerDemoCommand(program: Command, global: () => GlobalOption
           route,
           queueUrl: queue.queueUrl,
           quarantineQueueUrl: config.quarantineQueueUrl,
-          sent: sent.map((s) => ({ messageId: s.messageId, body: scenario.messages[s.index]?.body ?? '' })),
+          sent: sent.map((s) => ({ messageId: s.messageId, sentAt: s.sentAt, body: scenario.messages[s.index]?.body ?? '' })),
           timeoutMs: Number(options.timeout) * 1000,
         });
         const users = await prisma.user.findMany({ where: { email: { in: scenario.emails } }, orderBy: [{ email: 'asc' }, { uid: 'asc' }] });

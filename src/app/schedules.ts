@@ -1,0 +1,46 @@
+import { type Client, ScheduleAlreadyRunning, ScheduleOverlapPolicy } from '@temporalio/client';
+import type { Logger } from 'pino';
+import type { CascadeConfig } from '../config';
+
+/** One Temporal Schedule the service keeps in place (e.g. a purge every few minutes). */
+export interface ScheduleSpec {
+  /** Stable ID, e.g. `cascade/txma-purge`. */
+  readonly scheduleId: string;
+  readonly workflowType: string;
+  readonly args: unknown[];
+  readonly everySeconds: number;
+}
+
+/**
+ * The schedules of every route, from the configuration. A route that needs
+ * periodic work adds its spec here.
+ */
+export function createScheduleSpecs(_config: CascadeConfig): ScheduleSpec[] {
+  return [];
+}
+
+/**
+ * Creates each schedule, or updates it when it exists (idempotent: every
+ * worker start may call it). Overlapping runs are skipped.
+ */
+export async function ensureSchedules(client: Client, taskQueue: string, specs: readonly ScheduleSpec[], logger: Logger): Promise<void> {
+  for (const spec of specs) {
+    const action = {
+      type: 'startWorkflow' as const,
+      workflowType: spec.workflowType,
+      args: spec.args,
+      taskQueue,
+      workflowId: `${spec.scheduleId}/run`,
+    };
+    const policies = { overlap: ScheduleOverlapPolicy.SKIP };
+    const interval = { every: spec.everySeconds * 1000 };
+    try {
+      await client.schedule.create({ scheduleId: spec.scheduleId, spec: { intervals: [interval] }, action, policies });
+      logger.info({ scheduleId: spec.scheduleId, everySeconds: spec.everySeconds }, 'schedule created');
+    } catch (error) {
+      if (!(error instanceof ScheduleAlreadyRunning)) throw error;
+      await client.schedule.getHandle(spec.scheduleId).update((previous) => ({ ...previous, spec: { intervals: [interval] }, action, policies }));
+      logger.debug({ scheduleId: spec.scheduleId }, 'schedule updated');
+    }
+  }
+}
