@@ -9,7 +9,7 @@ import type { CascadeConfig } from '../config';
 import { createPrismaClient, type PrismaClient } from '../db/client';
 import { type HttpServer, createHttpServer } from '../http/http-server';
 import { type CascadeMetrics, createMetrics } from '../metrics/metrics';
-import { createRoutes } from '../routes/registry';
+import { createRoutes, requireRoute } from '../routes/registry';
 import { installTemporalRuntime } from '../worker/temporal-runtime';
 import { connectWorker, createCascadeWorker } from '../worker/worker';
 import { createS3Client, createSnsClient, createSqsClient, createTemporalClient } from './clients';
@@ -98,7 +98,7 @@ export async function startCascadeProcess(config: CascadeConfig, roles: CascadeR
       bridge = new Bridge({
         sqs: s,
         startCascade: createWorkflowStarter({ client, taskQueue: config.temporal.taskQueue, activityPolicy: config.activity }),
-        queues: config.routes.map((r) => ({ route: routes[r.route], queueUrl: r.queueUrl })),
+        queues: config.routes.map((r) => ({ route: requireRoute(routes, r.route), queueUrl: r.queueUrl })),
         quarantineQueueUrl: config.quarantineQueueUrl,
         logger: logger.child({ component: 'bridge' }),
         metrics,

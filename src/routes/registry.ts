@@ -4,7 +4,7 @@ import type { RouteDefinition } from './route';
 import type { RouteName } from './route-names';
 
 /** Every route definition, by name. */
-export type RouteRegistry = { readonly [K in RouteName]: RouteDefinition };
+export type RouteRegistry = { readonly [K in RouteName]?: RouteDefinition };
 
 /**
  * Builds every route definition from the configuration (allow-lists and the
@@ -16,4 +16,22 @@ export function createRoutes(_config: CascadeConfig): RouteRegistry {
   return {
     'account-events': accountEventsRoute,
   };
+}
+
+/** Thrown when a route is configured but this build has no definition for it. */
+export class RouteNotImplementedError extends Error {
+  readonly route: RouteName;
+
+  constructor(route: RouteName) {
+    super(`route ${route} is configured but not implemented in this build; unset its queue URL or CASCADE_ROUTES entry`);
+    this.name = 'RouteNotImplementedError';
+    this.route = route;
+  }
+}
+
+/** The definition of `route`. Throws {@link RouteNotImplementedError} when there is none. */
+export function requireRoute(routes: RouteRegistry, route: RouteName): RouteDefinition {
+  const definition = routes[route];
+  if (!definition) throw new RouteNotImplementedError(route);
+  return definition;
 }

@@ -2,7 +2,7 @@
  * Every route Cascade knows, one per replaced SQS consumer. Later routes are
  * added here, in `src/routes/registry.ts` and in `config/queues.json`.
  */
-export const ROUTE_NAMES = ['account-events'] as const;
+export const ROUTE_NAMES = ['account-events', 'entity-deleted', 'email-archive', 'audit-events', 'tasks'] as const;
 
 /** Name of one route, e.g. `account-events`. */
 export type RouteName = (typeof ROUTE_NAMES)[number];

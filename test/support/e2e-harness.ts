@@ -65,6 +65,8 @@ export async function createE2eContext(label: string): Promise<E2eContext> {
     ...process.env,
     DATABASE_URL: db.url,
     TEMPORAL_TASK_QUEUE: taskQueue,
+    // The stack exports every route's queue; a test serves only the routes it names.
+    CASCADE_ROUTES: 'account-events',
     CASCADE_WAIT_TIME_SECONDS: '2',
     CASCADE_FAILURE_BACKOFF_SECONDS: '1',
     CASCADE_FAILURE_BACKOFF_MAX_SECONDS: '2',

@@ -9,7 +9,7 @@ import { migrateDatabase } from '../../db/migrate';
 import { createAccountDemoScenario } from '../../demo/account-demo';
 import { observeOutcomes } from '../../demo/observe-outcomes';
 import { createLogger } from '../../logger';
-import { createRoutes } from '../../routes/registry';
+import { createRoutes, requireRoute } from '../../routes/registry';
 import { defaultWorkflowBundlePath } from '../../worker/workflow-source';
 import { type GlobalOptions, printResult } from '../cli-context';
 import { applyStackEnvironment, bringStackUp, readStackEndpoints, toStackOptions } from '../stack-session';
@@ -29,7 +29,7 @@ export function registerDemoCommand(program: Command, global: () => GlobalOption
       const bundle = defaultWorkflowBundlePath();
       if (env.CASCADE_WORKFLOW_BUNDLE === undefined && fs.existsSync(bundle)) env.CASCADE_WORKFLOW_BUNDLE = bundle;
       const config = loadConfig(env, ['worker', 'bridge']);
-      const route = createRoutes(config)['account-events'];
+      const route = requireRoute(createRoutes(config), 'account-events');
       const queue = config.routes.find((r) => r.route === route.name);
       if (!queue || !config.databaseUrl || !config.quarantineQueueUrl) throw new Error('the demo needs the account-events queue, the quarantine queue and DATABASE_URL');
       await migrateDatabase({ databaseUrl: config.databaseUrl, logger });
