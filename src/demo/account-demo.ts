@@ -1,23 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import type { Prisma } from '../db/client';
-
-/** One message of the demo, with what it is meant to show. */
-export interface DemoMessage {
-  readonly label: string;
-  readonly body: string;
-}
-
-/** Users and messages for one demo run; uids are fresh each run so runs never collide. */
-export interface AccountDemoScenario {
-  readonly users: Prisma.UserCreateManyInput[];
-  readonly emails: string[];
-  readonly messages: DemoMessage[];
-}
+import type { DemoScenario } from './demo-scenario';
 
 const ISSUER = 'api.accounts.firefox.com';
 
-/** A realistic mix: valid, duplicate, out-of-order, SNS-wrapped, unknown type, malformed. */
-export function createAccountDemoScenario(now = Date.now()): AccountDemoScenario {
+/**
+ * A realistic mix of FxA notifications: valid, duplicate, out-of-order,
+ * SNS-wrapped, unknown type, malformed. Users are fresh each run, so runs
+ * never collide.
+ */
+export function createAccountDemoScenario(now = Date.now()): DemoScenario {
   const run = randomBytes(3).toString('hex');
   const uid = (name: string) => `${name}${run}`;
   const email = (name: string) => `${uid(name)}@${ISSUER}`;
@@ -31,14 +23,21 @@ export function createAccountDemoScenario(now = Date.now()): AccountDemoScenario
   const json = (value: unknown) => JSON.stringify(value);
   const ts = now / 1000;
   const deleteAlice = json({ event: 'delete', uid: uid('alice'), iss: ISSUER, ts });
+  const users = [user('alice', 10n, BigInt(now - 3_600_000)), user('alice', 20n), user('bob', 5n), user('carol', 7n)];
+  const emails = ['alice', 'bob', 'carol', 'dave'].map(email);
   return {
-    users: [
-      user('alice', 10n, BigInt(now - 3_600_000)),
-      user('alice', 20n),
-      user('bob', 5n),
-      user('carol', 7n),
-    ],
-    emails: ['alice', 'bob', 'carol', 'dave'].map(email),
+    route: 'account-events',
+    async seed({ prisma }) {
+      await prisma.user.createMany({ data: users });
+    },
+    async effects({ prisma }) {
+      const rows = await prisma.user.findMany({ where: { email: { in: emails } }, orderBy: [{ email: 'asc' }, { uid: 'asc' }] });
+      return {
+        title: 'Users after the cascades (generation 9223372036854775807 = retired)',
+        header: ['uid', 'email', 'generation', 'replaced_at'],
+        rows: rows.map((r) => [String(r.uid), r.email, String(r.generation), r.replacedAt === null ? '' : String(r.replacedAt)]),
+      };
+    },
     messages: [
       { label: 'delete alice', body: deleteAlice },
       { label: 'delete alice again (re-sent)', body: deleteAlice },

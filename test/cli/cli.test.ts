@@ -87,8 +87,10 @@ describe('cascade CLI', function () {
       TEMPORAL_TASK_QUEUE: `demo-${randomUUID().slice(0, 8)}`,
     });
     assert.equal(code, 0, stderr);
-    const result = JSON.parse(stdout) as { outcomes: Array<{ message: string; outcome: string; detail: string }>; users: Array<{ email: string; generation: string; replacedAt: string | null }> };
-    const outcomeOf = (label: string) => result.outcomes.find((o) => o.message.startsWith(label))?.outcome;
+    const { routes } = JSON.parse(stdout) as { routes: Array<{ route: string; outcomes: Array<{ message: string; outcome: string; detail: string }>; effects: { header: string[]; rows: string[][] } }> };
+    assert.deepEqual(routes.map((r) => r.route), ['account-events']);
+    const [result] = routes;
+    const outcomeOf = (label: string) => result?.outcomes.find((o) => o.message.startsWith(label))?.outcome;
     assert.equal(outcomeOf('delete alice again'), 'duplicate');
     assert.equal(outcomeOf('delete alice'), 'completed');
     assert.equal(outcomeOf('reset bob'), 'completed');
@@ -98,9 +100,11 @@ describe('cascade CLI', function () {
     assert.equal(outcomeOf('reset without generation'), 'quarantined');
     assert.equal(outcomeOf('delete with legacy uid'), 'quarantined');
     assert.equal(outcomeOf('passwordChange bob'), 'completed');
-    const bob = result.users.find((u) => u.email.startsWith('bob'));
+    assert.deepEqual(result?.effects.header, ['uid', 'email', 'generation', 'replaced_at']);
+    const users = (result?.effects.rows ?? []).map(([, email, generation]) => ({ email: email ?? '', generation }));
+    const bob = users.find((u) => u.email.startsWith('bob'));
     assert.equal(bob?.generation, '99', 'whichever of reset 100 / passwordChange 50 ran first, the generation ends at 100 - 1');
-    const alice = result.users.filter((u) => u.email.startsWith('alice'));
+    const alice = users.filter((u) => u.email.startsWith('alice'));
     assert.deepEqual(alice.map((u) => u.generation), ['10', '9223372036854775807']);
   });
 

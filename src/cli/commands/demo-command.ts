@@ -2,26 +2,38 @@ import fs from 'node:fs';
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import type { Command } from 'commander';
 import { type RunningCascade, startCascadeProcess } from '../../app/cascade-app';
-import { createSqsClient, createTemporalClient, toWorkflowUiUrl } from '../../app/clients';
+import { createS3Client, createSqsClient, createTemporalClient } from '../../app/clients';
 import { loadConfig } from '../../config';
 import { createPrismaClient } from '../../db/client';
 import { migrateDatabase } from '../../db/migrate';
-import { createAccountDemoScenario } from '../../demo/account-demo';
-import { observeOutcomes } from '../../demo/observe-outcomes';
+import type { DemoContext, DemoTable } from '../../demo/demo-scenario';
+import { createDemoScenarios } from '../../demo/demo-scenarios';
+import { type ObservedOutcome, observeOutcomes } from '../../demo/observe-outcomes';
 import { createLogger } from '../../logger';
 import { createRoutes, requireRoute } from '../../routes/registry';
+import { type RouteName, isRouteName } from '../../routes/route-names';
 import { defaultWorkflowBundlePath } from '../../worker/workflow-source';
 import { type GlobalOptions, printResult } from '../cli-context';
 import { applyStackEnvironment, bringStackUp, readStackEndpoints, toStackOptions } from '../stack-session';
 
-/** `cascade demo`: seeds users, sends a realistic mix of events, shows what became of each. */
+/** What the demo found for one route. */
+export interface RouteDemoResult {
+  readonly route: RouteName;
+  readonly outcomes: Array<{ message: string } & ObservedOutcome>;
+  readonly effects: DemoTable;
+}
+
+/** `cascade demo`: for every configured route, seeds data, sends a realistic mix of messages, shows what became of each. */
 export function registerDemoCommand(program: Command, global: () => GlobalOptions): void {
   program
     .command('demo')
-    .description('seed users, send valid, duplicate, unknown and malformed account events, and show the outcomes and the final user rows (uses the running Cascade, or runs one in-process)')
-    .option('--timeout <seconds>', 'how long to wait for every outcome', '90')
+    .description(
+      'for every configured route: seed data, send valid, duplicate, unknown and malformed messages, and show the outcome of each and the resulting state (uses the running Cascade, or runs one in-process)',
+    )
+    .option('--route <name...>', 'only these routes')
+    .option('--timeout <seconds>', 'how long to wait for every outcome', '120')
     .option('--json', 'print the result as JSON')
-    .action(async (options: { timeout: string; json?: boolean }) => {
+    .action(async (options: { route?: string[]; timeout: string; json?: boolean }) => {
       const logger = createLogger({ level: global().logLevel ?? 'warn', human: global().humanLogs ?? true, stream: 'stderr' });
       const stackOptions = toStackOptions(process.env, logger);
       if (!readStackEndpoints(stackOptions.stateDir) && !process.env.TEMPORAL_ADDRESS) await bringStackUp(stackOptions);
@@ -29,61 +41,92 @@ export function registerDemoCommand(program: Command, global: () => GlobalOption
       const bundle = defaultWorkflowBundlePath();
       if (env.CASCADE_WORKFLOW_BUNDLE === undefined && fs.existsSync(bundle)) env.CASCADE_WORKFLOW_BUNDLE = bundle;
       const config = loadConfig(env, ['worker', 'bridge']);
-      const route = requireRoute(createRoutes(config), 'account-events');
-      const queue = config.routes.find((r) => r.route === route.name);
-      if (!queue || !config.databaseUrl || !config.quarantineQueueUrl) throw new Error('the demo needs the account-events queue, the quarantine queue and DATABASE_URL');
+      if (!config.databaseUrl || !config.quarantineQueueUrl) throw new Error('the demo needs DATABASE_URL and CASCADE_QUARANTINE_QUEUE_URL (run `cascade stack up`)');
+      for (const name of options.route ?? []) if (!isRouteName(name)) throw new Error(`unknown route "${name}"`);
+      const scenarios = createDemoScenarios();
+      const routes = createRoutes(config);
+      const selected = config.routes.filter((r) => scenarios[r.route] && (!options.route || options.route.includes(r.route)));
+      if (selected.length === 0) throw new Error('no configured route to demonstrate: set a route queue URL or run `cascade stack up`');
       await migrateDatabase({ databaseUrl: config.databaseUrl, logger });
 
-      const prisma = createPrismaClient(config.databaseUrl);
-      const sqs = createSqsClient(config);
+      const context: DemoContext = { prisma: createPrismaClient(config.databaseUrl), sqs: createSqsClient(config), s3: createS3Client(config), config };
       const client = createTemporalClient(config);
       let embedded: RunningCascade | undefined;
       try {
-        const scenario = createAccountDemoScenario();
-        await prisma.user.createMany({ data: scenario.users });
-        const response = await sqs.send(
-          new SendMessageBatchCommand({ QueueUrl: queue.queueUrl, Entries: scenario.messages.map((m, i) => ({ Id: String(i), MessageBody: m.body })) }),
-        );
-        const sentAt = new Date();
-        const sent = (response.Successful ?? []).map((s) => ({ index: Number(s.Id), messageId: s.MessageId ?? '', sentAt }));
-        if (sent.length !== scenario.messages.length) throw new Error(`only ${sent.length} of ${scenario.messages.length} demo messages were accepted by SQS`);
-
-        const httpUrl = env.CASCADE_HTTP_URL;
-        if (!(await isCascadeRunning(httpUrl))) {
-          process.stderr.write('No Cascade answers at CASCADE_HTTP_URL; running bridge + worker in this process for the demo.\n');
-          embedded = await startCascadeProcess({ ...config, bridge: { ...config.bridge, waitTimeSeconds: 1 } }, { bridge: true, worker: true, http: false }, logger);
+        const sends = [];
+        for (const { route, queueUrl } of selected) {
+          const scenario = scenarios[route];
+          if (!scenario) continue;
+          await scenario.seed(context);
+          const sent = await sendAll(context, queueUrl, scenario.messages.map((m) => m.body));
+          sends.push({ route, queueUrl, scenario, sent });
         }
-        const outcomes = await observeOutcomes({
-          client,
-          sqs,
-          route,
-          queueUrl: queue.queueUrl,
-          quarantineQueueUrl: config.quarantineQueueUrl,
-          sent: sent.map((s) => ({ messageId: s.messageId, sentAt: s.sentAt, body: scenario.messages[s.index]?.body ?? '' })),
-          timeoutMs: Number(options.timeout) * 1000,
-        });
-        const users = await prisma.user.findMany({ where: { email: { in: scenario.emails } }, orderBy: [{ email: 'asc' }, { uid: 'asc' }] });
-        const rows = sent.map((s, i) => ({ message: scenario.messages[s.index]?.label ?? '', ...outcomes[i] }));
-        printResult({ outcomes: rows, users }, options.json, ({ outcomes: o, users: u }) =>
-          [
-            'Outcomes',
-            toTable(['message', 'outcome', 'detail'], o.map((r) => [r.message, r.outcome ?? '', r.detail ?? ''])),
-            '',
-            'Users after the cascades (generation 9223372036854775807 = retired)',
-            toTable(['uid', 'email', 'generation', 'replaced_at'], u.map((r) => [String(r.uid), r.email, String(r.generation), r.replacedAt === null ? '' : String(r.replacedAt)])),
-            '',
-            `Web UI: ${config.temporal.uiUrl}/namespaces/${config.temporal.namespace}/workflows?query=${encodeURIComponent('CascadeRoute="account-events"')}`,
-            ...o.filter((r) => r.workflowId && r.outcome !== 'duplicate').slice(0, 1).map((r) => `e.g.   ${toWorkflowUiUrl(config, r.workflowId ?? '')}`),
-          ].join('\n'),
+        if (!(await isCascadeRunning(env.CASCADE_HTTP_URL))) {
+          process.stderr.write('No Cascade answers at CASCADE_HTTP_URL; running bridge + worker in this process for the demo.\n');
+          embedded = await startCascadeProcess(
+            { ...config, routes: selected, bridge: { ...config.bridge, waitTimeSeconds: 1 } },
+            { bridge: true, worker: true, http: false },
+            logger,
+          );
+        }
+        const results: RouteDemoResult[] = await Promise.all(
+          sends.map(async ({ route, queueUrl, scenario, sent }) => {
+            const observed = await observeOutcomes({
+              client,
+              sqs: context.sqs,
+              route: requireRoute(routes, route),
+              queueUrl,
+              quarantineQueueUrl: config.quarantineQueueUrl ?? '',
+              sent: sent.map((s, i) => ({ ...s, body: scenario.messages[i]?.body ?? '' })),
+              timeoutMs: Number(options.timeout) * 1000,
+            });
+            return {
+              route,
+              outcomes: observed.map((o, i) => ({ message: scenario.messages[i]?.label ?? '', ...o })),
+              effects: await scenario.effects(context),
+            };
+          }),
         );
-        if (rows.some((r) => r.outcome === 'pending')) process.exitCode = 1;
+        printResult({ routes: results }, options.json, (r) => toDemoText(r.routes, config.temporal.uiUrl, config.temporal.namespace));
+        if (results.some((r) => r.outcomes.some((o) => o.outcome === 'pending'))) process.exitCode = 1;
       } finally {
         if (embedded) await embedded.stop();
-        sqs.destroy();
+        context.sqs.destroy();
+        context.s3.destroy();
         await client.connection.close();
-        await prisma.$disconnect();
+        await context.prisma.$disconnect();
       }
     });
+}
+
+async function sendAll(context: DemoContext, queueUrl: string, bodies: readonly string[]): Promise<Array<{ messageId: string; sentAt: Date }>> {
+  const sent: Array<{ messageId: string; sentAt: Date }> = [];
+  for (let offset = 0; offset < bodies.length; offset += 10) {
+    const batch = bodies.slice(offset, offset + 10);
+    const response = await context.sqs.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: batch.map((body, i) => ({ Id: String(i), MessageBody: body })) }));
+    if ((response.Successful ?? []).length !== batch.length) throw new Error(`SQS refused ${response.Failed?.length ?? 0} demo message(s) on ${queueUrl}`);
+    const sentAt = new Date();
+    const byId = new Map((response.Successful ?? []).map((s) => [Number(s.Id), s.MessageId ?? '']));
+    batch.forEach((_, i) => sent.push({ messageId: byId.get(i) ?? '', sentAt }));
+  }
+  return sent;
+}
+
+function toDemoText(results: readonly RouteDemoResult[], uiUrl: string, namespace: string): string {
+  return results
+    .map((r) =>
+      [
+        `== ${r.route} ==`,
+        toTable(['message', 'outcome', 'detail'], r.outcomes.map((o) => [o.message, o.outcome, o.detail])),
+        '',
+        r.effects.title,
+        toTable(r.effects.header, r.effects.rows),
+        '',
+        `Web UI: ${uiUrl}/namespaces/${namespace}/workflows?query=${encodeURIComponent(`CascadeRoute="${r.route}"`)}`,
+        '',
+      ].join('\n'),
+    )
+    .join('\n');
 }
 
 async function isCascadeRunning(httpUrl: string | undefined): Promise<boolean> {
