@@ -4,6 +4,9 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { CascadeConfig } from '../src/config';
 import type { PrismaClient } from '../src/db/client';
 import { createAccountActivities } from './account-activities';
+import { createEntityActivities } from './entity-activities';
+import { createOutboxActivities } from './outbox-activities';
+import { createTaskActivities } from './task-activities';
 
 /** Every client the activities of all routes use, built once by the worker. */
 export interface ActivityDeps {
@@ -18,6 +21,8 @@ export interface ActivityDeps {
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createAccountActivities({ db: deps.db }),
+    ...createEntityActivities({ db: deps.db, sns: deps.sns, sqs: deps.sqs, auditTopicArn: deps.config.entityDeleted.auditTopicArn, documentEventsQueueUrl: deps.config.entityDeleted.documentEventsQueueUrl }),
+    ...createTaskActivities({ db: deps.db }), ...createOutboxActivities({ db: deps.db, sqs: deps.sqs }),
   };
 }
 

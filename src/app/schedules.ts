@@ -1,6 +1,7 @@
 import { type Client, ScheduleAlreadyRunning, ScheduleOverlapPolicy } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { CascadeConfig } from '../config';
+import { toOutboxFlushSchedules } from '../producer/outbox-schedule';
 
 /** One Temporal Schedule the service keeps in place (e.g. a purge every few minutes). */
 export interface ScheduleSpec {
@@ -16,7 +17,7 @@ export interface ScheduleSpec {
  * periodic work adds its spec here.
  */
 export function createScheduleSpecs(_config: CascadeConfig): ScheduleSpec[] {
-  return [];
+  return [...toOutboxFlushSchedules(_config)];
 }
 
 /**

@@ -8,6 +8,7 @@ import { registerInitCommand } from './commands/init-command';
 import { registerRunCommands } from './commands/run-commands';
 import { registerSendCommand } from './commands/send-command';
 import { registerStackCommands } from './commands/stack-commands';
+import { registerTaskCommands } from './commands/task-commands';
 
 /** The `cascade` command line. */
 export function createProgram(): Command {
@@ -22,6 +23,7 @@ export function createProgram(): Command {
   registerStackCommands(program, global);
   registerDbCommands(program, global);
   registerSendCommand(program, global);
+  registerTaskCommands(program, global);
   registerDemoCommand(program, global);
   registerInitCommand(program, global);
   return program;

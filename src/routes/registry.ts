@@ -1,7 +1,9 @@
 import type { CascadeConfig } from '../config';
 import { accountEventsRoute } from './account-events';
+import { createEntityDeletedRoute } from './entity-deleted';
 import type { RouteDefinition } from './route';
 import type { RouteName } from './route-names';
+import { tasksRoute } from './tasks';
 
 /** Every route definition, by name. */
 export type RouteRegistry = { readonly [K in RouteName]?: RouteDefinition };
@@ -15,6 +17,8 @@ export type RouteRegistry = { readonly [K in RouteName]?: RouteDefinition };
 export function createRoutes(_config: CascadeConfig): RouteRegistry {
   return {
     'account-events': accountEventsRoute,
+    'entity-deleted': createEntityDeletedRoute(_config),
+    tasks: tasksRoute,
   };
 }
 

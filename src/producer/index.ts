@@ -1,0 +1,9 @@
+/**
+ * The producer side of the tasks route: send portal tasks and incentive
+ * events to the tasks queue, with a database outbox when SQS is unreachable.
+ */
+export { MAX_BATCH_ENTRIES, type SendBodiesOptions, type SendBodiesResult, type UnsentBody, sendBodies } from './batch-sender';
+export { InvalidTaskError, MessageTooLargeError, OutboxWriteError, isInvalidTaskError } from './errors';
+export { type FlushOutboxOptions, type OutboxStore, flushOutbox, writeToOutbox } from './outbox';
+export { SQS_MAX_MESSAGE_BYTES, type EventChunking, toBodyBytes, toEventBodies, toTaskBody } from './task-bodies';
+export { type FailedMessage, type SendOptions, type TaskProducer, type TaskProducerOptions, type TaskSendResult, createTaskProducer } from './task-producer';

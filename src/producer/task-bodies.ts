@@ -1,0 +1,57 @@
+import { INCENTIVE_EVENT_ACTION, type IncentiveEventItem } from '../shared/tasks';
+import { MessageTooLargeError } from './errors';
+
+/** SQS's maximum message size (and batch payload) on a queue that does not lower it: 256 KiB. */
+export const SQS_MAX_MESSAGE_BYTES = 262_144;
+
+/** Size SQS counts for a body: its UTF-8 bytes. */
+export function toBodyBytes(body: string): number {
+  return Buffer.byteLength(body, 'utf8');
+}
+
+/** The body of one task: `{"action":…,"data":…}`. */
+export function toTaskBody(action: string, data: unknown): string {
+  return JSON.stringify({ action, data });
+}
+
+/** How {@link toEventBodies} splits events. */
+export interface EventChunking {
+  /** Most events per message. */
+  readonly eventsPerMessage: number;
+  /** Largest body, in UTF-8 bytes. */
+  readonly maxMessageBytes: number;
+}
+
+/**
+ * Splits events into `event` task bodies, in order: each holds at most
+ * `eventsPerMessage` events and serializes to at most `maxMessageBytes`
+ * (sizes are measured, so a chunk of large events is split further). No
+ * events, no body. Throws {@link MessageTooLargeError} when one event alone
+ * does not fit.
+ */
+export function toEventBodies(events: readonly IncentiveEventItem[], chunking: EventChunking): string[] {
+  // JSON.stringify of an array is "[" + items joined by "," + "]", so sizes add up exactly.
+  const overhead = toBodyBytes(toTaskBody(INCENTIVE_EVENT_ACTION, []));
+  const bodies: string[] = [];
+  let chunk: string[] = [];
+  let chunkBytes = overhead;
+  const flush = () => {
+    if (chunk.length === 0) return;
+    bodies.push(`{"action":${JSON.stringify(INCENTIVE_EVENT_ACTION)},"data":[${chunk.join(',')}]}`);
+    chunk = [];
+    chunkBytes = overhead;
+  };
+  events.forEach((event, index) => {
+    const json = JSON.stringify(event);
+    const bytes = toBodyBytes(json);
+    if (overhead + bytes > chunking.maxMessageBytes) {
+      throw new MessageTooLargeError(INCENTIVE_EVENT_ACTION, `event #${index} alone`, overhead + bytes, chunking.maxMessageBytes);
+    }
+    const separator = chunk.length === 0 ? 0 : 1;
+    if (chunk.length >= chunking.eventsPerMessage || chunkBytes + separator + bytes > chunking.maxMessageBytes) flush();
+    chunkBytes += (chunk.length === 0 ? 0 : 1) + bytes;
+    chunk.push(json);
+  });
+  flush();
+  return bodies;
+}

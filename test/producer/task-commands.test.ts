@@ -1,0 +1,83 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { type E2eContext, createE2eContext, createTestQueues, peekQueue } from '../support/e2e-harness';
+
+const BIN = path.join(__dirname, '..', '..', '..', 'bin', 'cascade.js');
+
+function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}
+
+describe('cascade send-task / send-events / outbox flush (real CLI, ElasticMQ, PostgreSQL)', function () {
+  this.timeout(120_000);
+  let ctx: E2eContext;
+  let dir: string;
+
+  before(async () => {
+    ctx = await createE2eContext('task-cli');
+    dir = await mkdtemp(path.join(os.tmpdir(), 'cascade-task-cli-'));
+  });
+  after(async () => {
+    await ctx?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('when events are sent from a file, then they arrive as event tasks of at most 500 events', async () => {
+    const { queueUrl } = await createTestQueues(ctx.sqs, 'task-cli');
+    const file = path.join(dir, 'events.jsonl');
+    await writeFile(file, Array.from({ length: 501 }, (_, i) => JSON.stringify({ userIds: ['u1'], eventName: `e${i}` })).join('\n'));
+    const env = { ...ctx.env, CASCADE_STATE_DIR: dir, CASCADE_QUEUE_URL_TASKS: queueUrl, CASCADE_ROUTES: 'tasks' };
+    const result = await runCli(['send-events', file, '--json'], env);
+    assert.equal(result.code, 0, result.stderr);
+    assert.deepEqual(JSON.parse(result.stdout), { messages: 2, sent: 2, outboxed: 0, failed: [] });
+    const sizes = (await peekQueue(ctx.sqs, queueUrl)).map((m) => (JSON.parse(m.Body ?? '{}') as { data: unknown[] }).data.length).sort((a, b) => a - b);
+    assert.deepEqual(sizes, [1, 500]);
+  });
+
+  it('when SQS is unreachable, then send-task stores the task in the outbox, and outbox flush sends it', async () => {
+    const { queueUrl } = await createTestQueues(ctx.sqs, 'task-cli');
+    const env = { ...ctx.env, CASCADE_STATE_DIR: dir, CASCADE_QUEUE_URL_TASKS: queueUrl, CASCADE_ROUTES: 'tasks' };
+    const down = await runCli(['send-task', 'sendNewsletter', '{"to":"u1"}'], { ...env, AWS_ENDPOINT_URL_SQS: `http://127.0.0.1:${await closedPort()}`, AWS_MAX_ATTEMPTS: '2' });
+    assert.equal(down.code, 0, down.stderr);
+    assert.match(down.stdout, /^1 message\(s\): 0 sent to .*; 1 stored in the outbox \(SendMessageBatch failed: .*ECONNREFUSED.*\); `cascade outbox flush` re-sends them\n$/);
+    assert.equal(await ctx.db.prisma.outboxMessage.count({ where: { queueUrl } }), 1);
+
+    const flushed = await runCli(['outbox', 'flush', '--json'], env);
+    assert.equal(flushed.code, 0, flushed.stderr);
+    assert.deepEqual(JSON.parse(flushed.stdout), { sent: 1, remaining: 0, failures: [] });
+    assert.deepEqual((await peekQueue(ctx.sqs, queueUrl)).map((m) => m.Body), ['{"action":"sendNewsletter","data":{"to":"u1"}}']);
+  });
+
+  it('when the task data is invalid for its handler, then nothing is sent and the CLI says why', async () => {
+    const { queueUrl } = await createTestQueues(ctx.sqs, 'task-cli');
+    const env = { ...ctx.env, CASCADE_STATE_DIR: dir, CASCADE_QUEUE_URL_TASKS: queueUrl, CASCADE_ROUTES: 'tasks' };
+    const result = await runCli(['send-task', 'event', '[{"eventName":"n"}]'], env);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /invalid event task: data\[0\]\.userIds: is required/);
+    const notJson = await runCli(['send-task', 'event', '{oops'], env);
+    assert.equal(notJson.code, 1);
+    assert.match(notJson.stderr, /data-json is not valid JSON/);
+    assert.deepEqual(await peekQueue(ctx.sqs, queueUrl), []);
+  });
+});

@@ -1,0 +1,125 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { WorkflowFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import type { FlushTaskOutboxInput, OutboxActivities } from '../../activities/outbox-activities';
+import type { RecordIncentiveEventsInput, TaskActivities } from '../../activities/task-activities';
+import type { ActivityPolicyInput, CascadeInput } from '../../src/shared/cascade-input';
+import { NON_RETRYABLE_INPUT_ERROR } from '../../src/shared/cascade-input';
+import type { IncentiveEventsTask, OutboxFlushResult } from '../../src/shared/tasks';
+import { defaultWorkflowBundlePath } from '../../src/worker/workflow-source';
+import { incentiveEventsWorkflow, outboxFlushWorkflow } from '../../workflows';
+import { createTemporalTestEnv } from '../support/temporal-test-env';
+
+const FAST_RETRIES: ActivityPolicyInput = {
+  startToCloseTimeoutMs: 5000,
+  retry: { initialIntervalMs: 10, backoffCoefficient: 2, maximumIntervalMs: 50, maximumAttempts: 3 },
+};
+
+describe('tasks workflows (Temporal dev server, activities faked)', function () {
+  this.timeout(120_000);
+  let env: TestWorkflowEnvironment;
+
+  before(async () => {
+    env = await createTemporalTestEnv();
+  });
+  after(async () => {
+    await env?.teardown();
+  });
+
+  async function runWorker<T>(activities: TaskActivities | OutboxActivities, run: (taskQueue: string) => Promise<T>): Promise<T> {
+    const taskQueue = `test-${randomUUID()}`;
+    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: { codePath: defaultWorkflowBundlePath() }, activities });
+    return worker.runUntil(run(taskQueue));
+  }
+
+  const task: IncentiveEventsTask = { action: 'event', data: [{ userIds: ['a', 'b'], eventName: 'n', eventMeta: { x: 1 } }, { userIds: ['c'], eventName: 'm' }] };
+
+  it('when an event task runs, then its events are recorded once with the workflow ID and the result is returned', async () => {
+    const calls: RecordIncentiveEventsInput[] = [];
+    const activities: TaskActivities = {
+      async recordIncentiveEvents(input) {
+        calls.push(input);
+        return { events: input.events.length, rows: 3, rowsInserted: 3 };
+      },
+    };
+    const workflowId = `tasks/${randomUUID()}`;
+    const input: CascadeInput<IncentiveEventsTask> = { route: 'tasks', eventKey: workflowId.slice(6), event: task, activity: FAST_RETRIES };
+    const result = await runWorker(activities, (taskQueue) => env.client.workflow.execute(incentiveEventsWorkflow, { taskQueue, workflowId, args: [input] }));
+    assert.deepEqual(result, { events: 2, rows: 3, rowsInserted: 3 });
+    assert.deepEqual(calls, [{ workflowId, events: task.data }]);
+  });
+
+  it('when recording fails transiently once, then it is retried and the cascade completes', async () => {
+    let attempts = 0;
+    const activities: TaskActivities = {
+      async recordIncentiveEvents(input) {
+        attempts += 1;
+        if (attempts === 1) throw new Error('connection reset');
+        return { events: input.events.length, rows: 3, rowsInserted: 3 };
+      },
+    };
+    const input: CascadeInput<IncentiveEventsTask> = { route: 'tasks', eventKey: randomUUID(), event: task, activity: FAST_RETRIES };
+    const result = await runWorker(activities, (taskQueue) => env.client.workflow.execute(incentiveEventsWorkflow, { taskQueue, workflowId: `tasks/${input.eventKey}`, args: [input] }));
+    assert.equal(result.rowsInserted, 3);
+    assert.equal(attempts, 2);
+  });
+
+  it('when recording fails for good, then the cascade fails with a readable reason', async () => {
+    let attempts = 0;
+    const activities: TaskActivities = {
+      async recordIncentiveEvents() {
+        attempts += 1;
+        throw ApplicationFailure.nonRetryable('events[0].eventName must be a non-empty string', NON_RETRYABLE_INPUT_ERROR);
+      },
+    };
+    const input: CascadeInput<IncentiveEventsTask> = { route: 'tasks', eventKey: randomUUID(), event: task, activity: FAST_RETRIES };
+    await assert.rejects(
+      runWorker(activities, (taskQueue) => env.client.workflow.execute(incentiveEventsWorkflow, { taskQueue, workflowId: `tasks/${input.eventKey}`, args: [input] })),
+      (error: unknown) => {
+        assert.ok(error instanceof WorkflowFailedError);
+        assert.equal(error.cause?.message, 'recordIncentiveEvents failed: events[0].eventName must be a non-empty string');
+        return true;
+      },
+    );
+    assert.equal(attempts, 1, 'input errors are not retried');
+  });
+
+  function fakeOutbox(results: OutboxFlushResult[]) {
+    const calls: FlushTaskOutboxInput[] = [];
+    const activities: OutboxActivities = {
+      async flushTaskOutbox(input = {}) {
+        calls.push(input);
+        const next = results.shift();
+        if (next === undefined) throw new Error('unexpected extra flush call');
+        return next;
+      },
+    };
+    return { calls, activities };
+  }
+
+  it('when the outbox holds more than one call re-sends, then the flush goes on until it is empty', async () => {
+    const { calls, activities } = fakeOutbox([
+      { sent: 2, remaining: 3, failures: [] },
+      { sent: 2, remaining: 1, failures: [] },
+      { sent: 1, remaining: 0, failures: [] },
+    ]);
+    const result = await runWorker(activities, (taskQueue) =>
+      env.client.workflow.execute(outboxFlushWorkflow, { taskQueue, workflowId: `cascade/outbox-flush/${randomUUID()}`, args: [{ activity: FAST_RETRIES, messagesPerCall: 2 }] }),
+    );
+    assert.deepEqual(result, { sent: 5, remaining: 0, failures: [] });
+    assert.deepEqual(calls, [{ maxMessages: 2 }, { maxMessages: 2 }, { maxMessages: 2 }]);
+  });
+
+  it('when a queue fails during the flush, then the run stops and reports it for the next scheduled run', async () => {
+    const failures = [{ queueUrl: 'http://q', error: 'SendMessageBatch failed: Error: connect ECONNREFUSED' }];
+    const { calls, activities } = fakeOutbox([{ sent: 1, remaining: 4, failures }]);
+    const result = await runWorker(activities, (taskQueue) =>
+      env.client.workflow.execute(outboxFlushWorkflow, { taskQueue, workflowId: `cascade/outbox-flush/${randomUUID()}`, args: [{ activity: FAST_RETRIES }] }),
+    );
+    assert.deepEqual(result, { sent: 1, remaining: 4, failures });
+    assert.deepEqual(calls, [{}]);
+  });
+});
