@@ -24,6 +24,17 @@ export interface CascadeRoles {
   readonly http: boolean;
 }
 
+/** How a process starts beyond its roles. */
+export interface CascadeProcessOptions {
+  /**
+   * Whether the worker creates or updates the routes' Temporal Schedules
+   * (purges, outbox flushes). A short-lived process on a task queue of its
+   * own (e.g. the in-process `cascade demo`) must not point them at itself.
+   * @default true
+   */
+  readonly ensureSchedules?: boolean;
+}
+
 /** A running Cascade process. */
 export interface RunningCascade {
   readonly bridge: Bridge | undefined;
@@ -42,7 +53,7 @@ export interface RunningCascade {
  * Builds every client once and starts the requested parts:
  * `cascade start` runs all three, `cascade bridge`/`cascade worker` one each.
  */
-export async function startCascadeProcess(config: CascadeConfig, roles: CascadeRoles, logger: Logger): Promise<RunningCascade> {
+export async function startCascadeProcess(config: CascadeConfig, roles: CascadeRoles, logger: Logger, options: CascadeProcessOptions = {}): Promise<RunningCascade> {
   const metrics = createMetrics();
   const checks: ReadinessCheck[] = [];
   const closers: Array<() => Promise<void>> = [];
@@ -83,7 +94,7 @@ export async function startCascadeProcess(config: CascadeConfig, roles: CascadeR
       });
       worker = await createCascadeWorker({ config, connection: nc, deps: { db: p, sqs: activitySqs, s3, sns, config }, logger: logger.child({ component: 'worker' }) });
       workerRun = worker.run();
-      if (client) await ensureSchedules(client, config.temporal.taskQueue, createScheduleSpecs(config), logger.child({ component: 'schedules' }));
+      if (client && options.ensureSchedules !== false) await ensureSchedules(client, config.temporal.taskQueue, createScheduleSpecs(config), logger.child({ component: 'schedules' }));
       logger.info({ taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace }, 'worker running');
     }
     if (roles.bridge) {
@@ -108,6 +119,12 @@ export async function startCascadeProcess(config: CascadeConfig, roles: CascadeR
       bridge.start();
     }
     if (roles.http) {
+      // GET /events reads the database: a process without the worker gets its own client when it serves the endpoint.
+      if (prisma === undefined && config.databaseUrl && config.eventsApiToken) {
+        prisma = createPrismaClient(config.databaseUrl);
+        const p = prisma;
+        closers.push(() => p.$disconnect());
+      }
       http = createHttpServer({ metrics, readinessChecks: checks, logger, plugins: createHttpPlugins(config, { db: prisma }) });
       const address = await http.listen({ host: config.http.host, port: config.http.port });
       httpUrl = address;

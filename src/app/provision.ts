@@ -1,8 +1,9 @@
+import { type BucketLocationConstraint, CreateBucketCommand, HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
+import { CreateTopicCommand, ListTopicsCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, GetQueueUrlCommand, QueueDoesNotExist, type SQSClient, SetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { toQueueUrlVariable } from '../routes/route-names';
-import type { QueueConfig } from '../stack/queue-config';
+import { AUDIT_TOPIC_ARN_ENV, EMAIL_ARCHIVE_BUCKET_ENV, type QueueConfig, type QueueDefinition, toQueueDefinitions } from '../stack/queue-config';
 import { CASCADE_SEARCH_ATTRIBUTES } from '../stack/search-attributes';
 
 /** One queue `cascade init` ensured. */
@@ -13,28 +14,49 @@ export interface EnsuredQueue {
   readonly action: 'created' | 'updated' | 'would-create' | 'would-update';
 }
 
+/** Options of the `ensure*` functions. */
+export interface EnsureOptions {
+  /** Report what would change, change nothing. */
+  readonly dryRun?: boolean;
+}
+
+/** How long the dead-letter and quarantine queues keep messages (the SQS maximum, 14 days). */
+const KEPT_QUEUE_RETENTION_SECONDS = '1209600';
+
 /**
- * Creates (or updates the attributes of) the dead-letter queue, the
- * quarantine queue and one queue per route with its redrive policy. Safe to
- * run again: existing queues get their attributes re-applied.
+ * Creates (or updates the attributes of) every queue of the config: the
+ * dead-letter queue, the quarantine queue, one queue per route with its
+ * redrive policy, and the FIFO queues routes send to. Safe to run again:
+ * existing queues get their attributes re-applied.
  */
-export async function ensureQueues(sqs: SQSClient, config: QueueConfig, options: { dryRun?: boolean } = {}): Promise<EnsuredQueue[]> {
-  const common = {
-    VisibilityTimeout: String(config.visibilityTimeoutSeconds),
-    MessageRetentionPeriod: String(config.messageRetentionSeconds),
-  };
+export async function ensureQueues(sqs: SQSClient, config: QueueConfig, options: EnsureOptions = {}): Promise<EnsuredQueue[]> {
+  const definitions = toQueueDefinitions(config);
+  const byKind = (kind: QueueDefinition['kind']) => definitions.filter((d) => d.kind === kind);
   const results: EnsuredQueue[] = [];
-  const dlq = await ensureQueue(sqs, config.deadLetterQueue, { MessageRetentionPeriod: '1209600' }, options.dryRun);
-  results.push({ variable: 'CASCADE_DEAD_LETTER_QUEUE_URL', name: config.deadLetterQueue, ...dlq });
-  const quarantine = await ensureQueue(sqs, config.quarantineQueue, { MessageRetentionPeriod: '1209600' }, options.dryRun);
-  results.push({ variable: 'CASCADE_QUARANTINE_QUEUE_URL', name: config.quarantineQueue, ...quarantine });
-  const dlqArn = dlq.url ? await getQueueArn(sqs, dlq.url, options.dryRun) : `arn:aws:sqs:::${config.deadLetterQueue}`;
-  for (const [route, routeQueue] of Object.entries(config.routes)) {
-    const redrive = JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: config.maxReceiveCount });
-    const ensured = await ensureQueue(sqs, routeQueue.queue, { ...common, RedrivePolicy: redrive }, options.dryRun);
-    results.push({ variable: toQueueUrlVariable(route), name: routeQueue.queue, ...ensured });
+  const ensure = async (definition: QueueDefinition, attributes: Record<string, string>) => {
+    const ensured = await ensureQueue(sqs, definition.name, attributes, options.dryRun);
+    results.push({ variable: definition.envName, name: definition.name, ...ensured });
+    return ensured;
+  };
+  let deadLetterArn = `arn:aws:sqs:::${config.deadLetterQueue}`;
+  for (const definition of byKind('dead-letter')) {
+    const dlq = await ensure(definition, { MessageRetentionPeriod: KEPT_QUEUE_RETENTION_SECONDS });
+    if (dlq.url) deadLetterArn = await getQueueArn(sqs, dlq.url);
   }
+  for (const definition of byKind('quarantine')) await ensure(definition, { MessageRetentionPeriod: KEPT_QUEUE_RETENTION_SECONDS });
+  for (const definition of byKind('route')) {
+    const redrive = { deadLetterTargetArn: deadLetterArn, maxReceiveCount: definition.deadLetter?.maxReceiveCount ?? config.maxReceiveCount };
+    await ensure(definition, { ...toQueueAttributes(definition), RedrivePolicy: JSON.stringify(redrive) });
+  }
+  for (const definition of byKind('destination')) await ensure(definition, toQueueAttributes(definition));
   return results;
+}
+
+function toQueueAttributes(definition: QueueDefinition): Record<string, string> {
+  return {
+    VisibilityTimeout: String(definition.visibilityTimeoutSeconds),
+    MessageRetentionPeriod: String(definition.messageRetentionSeconds),
+  };
 }
 
 async function ensureQueue(sqs: SQSClient, name: string, attributes: Record<string, string>, dryRun = false): Promise<Pick<EnsuredQueue, 'url' | 'action'>> {
@@ -49,16 +71,69 @@ async function ensureQueue(sqs: SQSClient, name: string, attributes: Record<stri
     return { url, action: dryRun ? 'would-update' : 'updated' };
   }
   if (dryRun) return { url: '', action: 'would-create' };
-  const created = await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));
+  // FifoQueue can only be given at creation (SetQueueAttributes refuses it).
+  const fifo = name.endsWith('.fifo') ? { FifoQueue: 'true', ContentBasedDeduplication: 'false' } : {};
+  const created = await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: { ...attributes, ...fifo } }));
   return { url: created.QueueUrl ?? '', action: 'created' };
 }
 
-async function getQueueArn(sqs: SQSClient, url: string, dryRun = false): Promise<string> {
-  if (dryRun && url === '') return '';
+async function getQueueArn(sqs: SQSClient, url: string): Promise<string> {
   const attributes = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }));
   const arn = attributes.Attributes?.QueueArn;
   if (!arn) throw new Error(`queue ${url} has no QueueArn attribute`);
   return arn;
+}
+
+/** One SNS topic or S3 bucket `cascade init` ensured, with the variable that names it. */
+export interface EnsuredDestination {
+  readonly variable: string;
+  readonly kind: 'topic' | 'bucket';
+  readonly name: string;
+  /** The topic ARN or the bucket name; empty when a dry run would create the topic. */
+  readonly value: string;
+  readonly action: 'created' | 'exists' | 'would-create';
+}
+
+/**
+ * Creates the SNS topic (FIFO when its name ends in `.fifo`) unless a topic
+ * of that name exists. CreateTopic itself is idempotent; the lookup only
+ * serves dry runs and the report.
+ */
+export async function ensureTopic(sns: SNSClient, name: string, options: EnsureOptions = {}): Promise<EnsuredDestination> {
+  const existing = await findTopicArn(sns, name);
+  const base = { variable: AUDIT_TOPIC_ARN_ENV, kind: 'topic' as const, name };
+  if (existing !== undefined) return { ...base, value: existing, action: 'exists' };
+  if (options.dryRun) return { ...base, value: '', action: 'would-create' };
+  const fifo = name.endsWith('.fifo') ? { FifoTopic: 'true', ContentBasedDeduplication: 'false' } : undefined;
+  const created = await sns.send(new CreateTopicCommand({ Name: name, ...(fifo ? { Attributes: fifo } : {}) }));
+  if (!created.TopicArn) throw new Error(`CreateTopic ${name} returned no TopicArn`);
+  return { ...base, value: created.TopicArn, action: 'created' };
+}
+
+async function findTopicArn(sns: SNSClient, name: string): Promise<string | undefined> {
+  let nextToken: string | undefined;
+  do {
+    const page = await sns.send(new ListTopicsCommand(nextToken ? { NextToken: nextToken } : {}));
+    const match = (page.Topics ?? []).find((topic) => topic.TopicArn?.endsWith(`:${name}`));
+    if (match?.TopicArn) return match.TopicArn;
+    nextToken = page.NextToken;
+  } while (nextToken);
+  return undefined;
+}
+
+/** Creates the S3 bucket unless it exists (outside us-east-1 with the region's location constraint). */
+export async function ensureBucket(s3: S3Client, name: string, region: string, options: EnsureOptions = {}): Promise<EnsuredDestination> {
+  const base = { variable: EMAIL_ARCHIVE_BUCKET_ENV, kind: 'bucket' as const, name, value: name };
+  try {
+    await s3.send(new HeadBucketCommand({ Bucket: name }));
+    return { ...base, action: 'exists' };
+  } catch (error) {
+    const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+    if (status !== 404) throw error;
+  }
+  if (options.dryRun) return { ...base, action: 'would-create' };
+  await s3.send(new CreateBucketCommand({ Bucket: name, ...(region === 'us-east-1' ? {} : { CreateBucketConfiguration: { LocationConstraint: region as BucketLocationConstraint } }) }));
+  return { ...base, action: 'created' };
 }
 
 /** One search attribute `cascade init` ensured. */
@@ -68,7 +143,7 @@ export interface EnsuredSearchAttribute {
 }
 
 /** Registers Cascade's custom search attributes in the namespace (only the missing ones). */
-export async function ensureSearchAttributes(client: Client, namespace: string, options: { dryRun?: boolean } = {}): Promise<EnsuredSearchAttribute[]> {
+export async function ensureSearchAttributes(client: Client, namespace: string, options: EnsureOptions = {}): Promise<EnsuredSearchAttribute[]> {
   const operator = client.connection.operatorService;
   const existing = await operator.listSearchAttributes({ namespace });
   const known = new Set(Object.keys(existing.customAttributes ?? {}));

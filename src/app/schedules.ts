@@ -2,6 +2,7 @@ import { type Client, ScheduleAlreadyRunning, ScheduleOverlapPolicy } from '@tem
 import type { Logger } from 'pino';
 import type { CascadeConfig } from '../config';
 import { toOutboxFlushSchedules } from '../producer/outbox-schedule';
+import { toTxmaPurgeSchedules } from '../txma/purge-schedule';
 
 /** One Temporal Schedule the service keeps in place (e.g. a purge every few minutes). */
 export interface ScheduleSpec {
@@ -16,8 +17,8 @@ export interface ScheduleSpec {
  * The schedules of every route, from the configuration. A route that needs
  * periodic work adds its spec here.
  */
-export function createScheduleSpecs(_config: CascadeConfig): ScheduleSpec[] {
-  return [...toOutboxFlushSchedules(_config)];
+export function createScheduleSpecs(config: CascadeConfig): ScheduleSpec[] {
+  return [...toOutboxFlushSchedules(config), ...toTxmaPurgeSchedules(config)];
 }
 
 /**

@@ -41,7 +41,7 @@ export const environmentSchema = z.object({
   /** SQS endpoint override (ElasticMQ locally); unset on AWS. */
   AWS_ENDPOINT_URL_SQS: optionalUrl(),
   /** Comma-separated routes this process serves. @default every route with a queue URL set */
-  CASCADE_ROUTES: z.string().optional(),
+  CASCADE_ROUTES: z.preprocess((v) => (v === '' ? undefined : v), z.string().optional()),
   /** Queue where rejected messages are kept with their reason. Required by the bridge. */
   CASCADE_QUARANTINE_QUEUE_URL: optionalUrl(),
   /** The redrive target of the route queues (read by operators' tools). */

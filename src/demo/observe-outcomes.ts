@@ -1,4 +1,4 @@
-import { GetQueueAttributesCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityBatchCommand, GetQueueAttributesCommand, type Message, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import { sleep } from '../bridge/backoff';
 import { decodeEnvelope } from '../bridge/envelope';
@@ -23,7 +23,8 @@ export async function observeOutcomes(options: {
   sqs: SQSClient;
   route: RouteDefinition;
   queueUrl: string;
-  quarantineQueueUrl: string;
+  /** The quarantine queue, read without consuming it; share one between observers of the same queue. */
+  quarantine: QuarantineWatcher;
   sent: ReadonlyArray<{ messageId: string; body: string; sentAt: Date }>;
   timeoutMs: number;
 }): Promise<ObservedOutcome[]> {
@@ -36,10 +37,8 @@ export async function observeOutcomes(options: {
   const results = new Map<string, ObservedOutcome>();
   const firstOfWorkflow = new Map<string, string>();
   for (const e of expected) if (e.workflowId && !firstOfWorkflow.has(e.workflowId)) firstOfWorkflow.set(e.workflowId, e.messageId);
-  const quarantined = new Map<string, string>();
-
   while (results.size < expected.length && Date.now() < deadline) {
-    await collectQuarantined(options.sqs, options.quarantineQueueUrl, quarantined);
+    const quarantined = await options.quarantine.refresh();
     const drained = await isQueueDrained(options.sqs, options.queueUrl);
     for (const e of expected) {
       if (results.has(e.messageId)) continue;
@@ -73,15 +72,56 @@ async function describeClosed(client: Client, workflowId: string): Promise<{ out
   }
 }
 
-async function collectQuarantined(sqs: SQSClient, queueUrl: string, into: Map<string, string>): Promise<void> {
-  const response = await sqs.send(
-    new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 0, WaitTimeSeconds: 0, MessageAttributeNames: ['All'] }),
-  );
-  for (const message of response.Messages ?? []) {
-    const source = message.MessageAttributes?.[QUARANTINE_ATTRIBUTES.sourceMessageId]?.StringValue;
-    const reason = message.MessageAttributes?.[QUARANTINE_ATTRIBUTES.reason]?.StringValue;
-    if (source) into.set(source, reason ?? '');
+/** Reads a quarantine queue without consuming it: the reasons of the messages seen so far, by source message ID. */
+export interface QuarantineWatcher {
+  /** Reads every message now in the queue (concurrent calls share one read) and returns all reasons seen. */
+  refresh(): Promise<ReadonlyMap<string, string>>;
+}
+
+/** How long messages stay hidden while one read pages through the queue; they are released right after. */
+const PEEK_VISIBILITY_SECONDS = 30;
+
+/**
+ * A {@link QuarantineWatcher}: each read receives until the queue has no more
+ * visible messages (so none hides behind the first ten), then makes them
+ * visible again at once.
+ */
+export function createQuarantineWatcher(sqs: SQSClient, queueUrl: string): QuarantineWatcher {
+  const seen = new Map<string, string>();
+  let reading: Promise<ReadonlyMap<string, string>> | undefined;
+  async function read(): Promise<ReadonlyMap<string, string>> {
+    const held: Message[] = [];
+    try {
+      for (;;) {
+        const response = await sqs.send(
+          new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: PEEK_VISIBILITY_SECONDS, WaitTimeSeconds: 0, MessageAttributeNames: ['All'] }),
+        );
+        const messages = response.Messages ?? [];
+        if (messages.length === 0) break;
+        held.push(...messages);
+        for (const message of messages) {
+          const source = message.MessageAttributes?.[QUARANTINE_ATTRIBUTES.sourceMessageId]?.StringValue;
+          if (source) seen.set(source, message.MessageAttributes?.[QUARANTINE_ATTRIBUTES.reason]?.StringValue ?? '');
+        }
+      }
+    } finally {
+      for (let i = 0; i < held.length; i += 10) {
+        const batch = held.slice(i, i + 10);
+        await sqs.send(
+          new ChangeMessageVisibilityBatchCommand({ QueueUrl: queueUrl, Entries: batch.map((m, index) => ({ Id: String(index), ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: 0 })) }),
+        );
+      }
+    }
+    return seen;
   }
+  return {
+    refresh() {
+      reading ??= read().finally(() => {
+        reading = undefined;
+      });
+      return reading;
+    },
+  };
 }
 
 const DEPTH_ATTRIBUTES = ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'] as const;

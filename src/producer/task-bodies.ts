@@ -1,8 +1,15 @@
 import { INCENTIVE_EVENT_ACTION, type IncentiveEventItem } from '../shared/tasks';
 import { MessageTooLargeError } from './errors';
 
-/** SQS's maximum message size (and batch payload) on a queue that does not lower it: 256 KiB. */
+/**
+ * The message size the task producer keeps to by default: 256 KiB, the limit
+ * every SQS queue (and emulator) accepts; queues allow up to
+ * {@link SQS_MAX_PAYLOAD_BYTES} since 2025 (`maxMessageBytes` raises it).
+ */
 export const SQS_MAX_MESSAGE_BYTES = 262_144;
+
+/** SQS's largest message, and largest `SendMessageBatch` payload (all entries together): 1 MiB. */
+export const SQS_MAX_PAYLOAD_BYTES = 1_048_576;
 
 /** Size SQS counts for a body: its UTF-8 bytes. */
 export function toBodyBytes(body: string): number {

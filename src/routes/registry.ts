@@ -1,5 +1,7 @@
 import type { CascadeConfig } from '../config';
 import { accountEventsRoute } from './account-events';
+import { createAuditEventsRoute } from './audit-events';
+import { emailArchiveRoute } from './email-archive';
 import { createEntityDeletedRoute } from './entity-deleted';
 import type { RouteDefinition } from './route';
 import type { RouteName } from './route-names';
@@ -14,10 +16,12 @@ export type RouteRegistry = { readonly [K in RouteName]?: RouteDefinition };
  * workflow in `workflows/`, its activities in `activities/`, and register it
  * here, in `src/routes/route-names.ts` and in `config/queues.json`.
  */
-export function createRoutes(_config: CascadeConfig): RouteRegistry {
+export function createRoutes(config: CascadeConfig): RouteRegistry {
   return {
     'account-events': accountEventsRoute,
-    'entity-deleted': createEntityDeletedRoute(_config),
+    'entity-deleted': createEntityDeletedRoute(config),
+    'email-archive': emailArchiveRoute,
+    'audit-events': createAuditEventsRoute(config),
     tasks: tasksRoute,
   };
 }

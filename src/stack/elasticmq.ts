@@ -80,6 +80,7 @@ export function toElasticMqConfig(config: QueueConfig, port: number): string {
       '    delay = 0 seconds',
       '    receiveMessageWait = 0 seconds',
     ];
+    if (queue.fifo) lines.push('    fifo = true', '    contentBasedDeduplication = false');
     if (queue.deadLetter !== undefined) {
       lines.push(
         '    deadLettersQueue {',

@@ -1,7 +1,8 @@
 import { EMULATOR_REGION, toElasticMqQueueUrl } from './elasticmq';
+import { toMotoTopicArn } from './moto';
 import { STACK_HOST, type StackPorts } from './ports';
 import { toEmbeddedDatabaseUrl } from './postgres';
-import { toQueueDefinitions, type QueueConfig } from './queue-config';
+import { AUDIT_TOPIC_ARN_ENV, EMAIL_ARCHIVE_BUCKET_ENV, toQueueDefinitions, type QueueConfig } from './queue-config';
 import { TEMPORAL_NAMESPACE } from './temporal-server';
 import type { StackEndpoints } from './types';
 
@@ -31,6 +32,8 @@ export function toStackEndpoints(input: StackEndpointsInput): StackEndpoints {
     AWS_ENDPOINT_URL_SNS: moto,
     AWS_ACCESS_KEY_ID: 'test',
     AWS_SECRET_ACCESS_KEY: 'test',
+    [AUDIT_TOPIC_ARN_ENV]: toMotoTopicArn(input.queueConfig.destinations.auditTopic),
+    [EMAIL_ARCHIVE_BUCKET_ENV]: input.queueConfig.destinations.emailArchiveBucket,
     CASCADE_HTTP_URL: `http://${STACK_HOST}:${ports.http}`,
   };
 }

@@ -6,11 +6,14 @@
 export { resolveCacheDir } from './cache-dir';
 export { ELASTICMQ_VERSION, EMULATOR_ACCOUNT_ID, EMULATOR_REGION, toElasticMqConfig, toElasticMqQueueUrl } from './elasticmq';
 export { toEnvLines, toStackEndpoints, type StackEndpointsInput } from './endpoints';
-export { MOTO_VERSION } from './moto';
+export { MOTO_ACCOUNT_ID, MOTO_VERSION, toMotoTopicArn } from './moto';
 export { DEFAULT_STACK_PORTS, STACK_HOST, findFreePort, findFreeStackPorts, isPortFree, type StackPorts } from './ports';
 export { POSTGRES_DATABASE, toEmbeddedDatabaseUrl } from './postgres';
 export {
+  AUDIT_TOPIC_ARN_ENV,
   DEAD_LETTER_QUEUE_URL_ENV,
+  DOCUMENT_EVENTS_QUEUE_URL_ENV,
+  EMAIL_ARCHIVE_BUCKET_ENV,
   QUARANTINE_QUEUE_URL_ENV,
   QueueConfigError,
   defaultQueueConfigPath,

@@ -1,6 +1,10 @@
 import { existsSync } from 'node:fs';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { ensureBucket, ensureTopic } from '../app/provision';
+import { EMULATOR_REGION } from './elasticmq';
 import { findOnPath } from './find-executable';
 import { withFileLock } from './file-lock';
 import { STACK_HOST } from './ports';
@@ -11,7 +15,19 @@ import { runTool } from './tool-runner';
 /** moto version installed from PyPI into the cached venv. */
 export const MOTO_VERSION = '5.2.5';
 
-/** moto server (S3 and SNS APIs) from PyPI, in a cached virtualenv; state is in memory. */
+/** Account ID in the ARNs moto returns. */
+export const MOTO_ACCOUNT_ID = '123456789012';
+
+/** `arn:aws:sns:<region>:123456789012:<topic>`, the ARN moto gives a topic. */
+export function toMotoTopicArn(topicName: string): string {
+  return `arn:aws:sns:${EMULATOR_REGION}:${MOTO_ACCOUNT_ID}:${topicName}`;
+}
+
+/**
+ * moto server (S3 and SNS APIs) from PyPI, in a cached virtualenv; state is in
+ * memory, so the routes' topic and bucket (`destinations` of the queue config)
+ * are created again whenever it is found healthy.
+ */
 export function createMotoService(ctx: ServiceContext): StackService {
   const endpoint = `http://${STACK_HOST}:${ctx.ports.moto}`;
   return {
@@ -34,6 +50,23 @@ export function createMotoService(ctx: ServiceContext): StackService {
       const response = await fetch(`${endpoint}/moto-api/data.json`, { signal: AbortSignal.timeout(2000) });
       await response.body?.cancel();
       if (!response.ok) throw new Error(`moto answered HTTP ${response.status}`);
+    },
+
+    async afterHealthy() {
+      const client = { region: EMULATOR_REGION, endpoint, credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 2 };
+      const sns = new SNSClient(client);
+      const s3 = new S3Client({ ...client, forcePathStyle: true });
+      try {
+        const { auditTopic, emailArchiveBucket } = ctx.queueConfig.destinations;
+        const topic = await ensureTopic(sns, auditTopic);
+        if (topic.value !== toMotoTopicArn(auditTopic)) {
+          throw new StackError('moto', `topic ${auditTopic} has ARN ${topic.value}, expected ${toMotoTopicArn(auditTopic)}.`, 'Is another moto (with another account ID) listening on this port?');
+        }
+        await ensureBucket(s3, emailArchiveBucket, EMULATOR_REGION);
+      } finally {
+        sns.destroy();
+        s3.destroy();
+      }
     },
   };
 }

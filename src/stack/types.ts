@@ -32,7 +32,8 @@ export interface StackOptions {
 /**
  * How to reach the stack, as environment variables (`cascade stack env` prints
  * exactly these). Queue URLs appear under `CASCADE_QUEUE_URL_<ROUTE>`,
- * `CASCADE_QUARANTINE_QUEUE_URL` and `CASCADE_DEAD_LETTER_QUEUE_URL`.
+ * `CASCADE_QUARANTINE_QUEUE_URL`, `CASCADE_DEAD_LETTER_QUEUE_URL` and
+ * `CASCADE_DOCUMENT_EVENTS_QUEUE_URL`.
  */
 export interface StackEndpoints {
   DATABASE_URL: string;
@@ -48,6 +49,10 @@ export interface StackEndpoints {
   /** Dummy credential `test` accepted by the emulators. */
   AWS_SECRET_ACCESS_KEY: string;
   CASCADE_HTTP_URL: string;
+  /** The entity-deleted route's audit topic (moto). */
+  CASCADE_AUDIT_TOPIC_ARN: string;
+  /** The email-archive route's bucket (moto). */
+  S3_BUCKET_NAME: string;
   [queueUrlVar: string]: string;
 }
 

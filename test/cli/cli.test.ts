@@ -2,10 +2,13 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import os from 'node:os';
 import path from 'node:path';
+import { createS3Client } from '../../src/app/clients';
 import { toMessageBodies } from '../../src/cli/commands/send-command';
+import { toQueueUrlVariable } from '../../src/routes/route-names';
 import { type E2eContext, createE2eContext, createTestQueues, peekQueue } from '../support/e2e-harness';
 
 const BIN = path.join(__dirname, '..', '..', '..', 'bin', 'cascade.js');
@@ -28,12 +31,15 @@ describe('cascade CLI', function () {
   this.timeout(240_000);
   let ctx: E2eContext;
   let stateDir: string;
+  let s3: S3Client;
 
   before(async () => {
     ctx = await createE2eContext('cli');
+    s3 = createS3Client(ctx.config({}, ['client']));
     stateDir = await mkdtemp(path.join(os.tmpdir(), 'cascade-cli-'));
   });
   after(async () => {
+    s3?.destroy();
     await ctx?.close();
     await rm(stateDir, { recursive: true, force: true });
   });
@@ -78,18 +84,69 @@ describe('cascade CLI', function () {
     assert.match(missing.stderr, /ENOENT|no such file/);
   });
 
-  it('when `demo` runs, then every kind of outcome shows and the user rows reflect the cascades', async () => {
-    const demoQueues = await createTestQueues(ctx.sqs, 'demo');
-    const { code, stdout, stderr } = await runCli(['demo', '--json'], {
+  it('when `demo` runs, then all five routes show every kind of outcome and their effects', async () => {
+    const routeQueues: Record<string, string> = {};
+    let quarantineQueueUrl = '';
+    for (const route of ['account-events', 'entity-deleted', 'email-archive', 'audit-events', 'tasks']) {
+      const queues = await createTestQueues(ctx.sqs, `demo-${route}`);
+      routeQueues[toQueueUrlVariable(route)] = queues.queueUrl;
+      quarantineQueueUrl ||= queues.quarantineQueueUrl;
+    }
+    const { code, stdout, stderr } = await runCli(['demo', '--json', '--timeout', '150'], {
       ...env(),
-      CASCADE_QUEUE_URL_ACCOUNT_EVENTS: demoQueues.queueUrl,
-      CASCADE_QUARANTINE_QUEUE_URL: demoQueues.quarantineQueueUrl,
+      ...routeQueues,
+      CASCADE_ROUTES: '',
+      CASCADE_QUARANTINE_QUEUE_URL: quarantineQueueUrl,
       TEMPORAL_TASK_QUEUE: `demo-${randomUUID().slice(0, 8)}`,
     });
     assert.equal(code, 0, stderr);
-    const { routes } = JSON.parse(stdout) as { routes: Array<{ route: string; outcomes: Array<{ message: string; outcome: string; detail: string }>; effects: { header: string[]; rows: string[][] } }> };
-    assert.deepEqual(routes.map((r) => r.route), ['account-events']);
-    const [result] = routes;
+    type DemoRoute = { route: string; outcomes: Array<{ message: string; outcome: string; detail: string }>; effects: { header: string[]; rows: string[][] } };
+    const { routes } = JSON.parse(stdout) as { routes: DemoRoute[] };
+    assert.deepEqual(routes.map((r) => r.route), ['account-events', 'entity-deleted', 'email-archive', 'audit-events', 'tasks']);
+    const of = (route: string) => routes.find((r) => r.route === route);
+    const outcomesOf = (route: string) => Object.fromEntries((of(route)?.outcomes ?? []).map((o) => [o.message, o.outcome]));
+    assert.deepEqual(outcomesOf('entity-deleted'), {
+      'deal deleted (1,200 documents)': 'completed',
+      'deal deleted again (re-sent)': 'duplicate',
+      'issuer deleted (no documents)': 'completed',
+      'entity.updated (not handled)': 'ignored',
+      'unknown entity type': 'ignored',
+      'entity_id not a UUID': 'quarantined',
+      'no event_id': 'quarantined',
+    });
+    assert.deepEqual(of('entity-deleted')?.effects.rows.map((row) => row.slice(1)), [
+      ['1200', '1200', '1200 (1200)', '1200 (1200)'],
+      ['0', '0', '0 (0)', '0 (0)'],
+    ]);
+    assert.deepEqual(outcomesOf('email-archive'), {
+      'email from alice': 'completed',
+      'same email again (re-sent)': 'duplicate',
+      'email from an awkward sender': 'completed',
+      'sender is not an email address': 'quarantined',
+      'missing subject': 'quarantined',
+    });
+    const keys = (of('email-archive')?.effects.rows ?? []).map(([key]) => key ?? '');
+    assert.equal(keys.length, 2);
+    assert.ok(keys.every((key) => /^emails\/\d{4}\/\d{2}\/\d{2}\/[a-z0-9._-]+\/[0-9a-f-]+_\d{6}\.json$/.test(key)), keys.join('\n'));
+    assert.deepEqual(outcomesOf('audit-events'), {
+      AUTH_LOG_IN_SUCCESS: 'completed',
+      'AUTH_LOG_IN_SUCCESS again (re-sent)': 'duplicate',
+      AUTH_CODE_ISSUED: 'completed',
+      'AUTH_ACCOUNT_DELETED without session': 'completed',
+      'event name not allowed': 'quarantined',
+      'no timestamp': 'quarantined',
+      'session_id not a UUID': 'quarantined',
+    });
+    assert.equal(of('audit-events')?.effects.rows.length, 3);
+    assert.deepEqual(outcomesOf('tasks'), {
+      'event batch (3 events, 4 user rows)': 'completed',
+      'event batch again (re-sent)': 'duplicate',
+      'action without a handler': 'quarantined',
+      'no action': 'quarantined',
+      'event item without userIds': 'quarantined',
+    });
+    assert.equal(of('tasks')?.effects.rows.length, 4);
+    const result = of('account-events');
     const outcomeOf = (label: string) => result?.outcomes.find((o) => o.message.startsWith(label))?.outcome;
     assert.equal(outcomeOf('delete alice again'), 'duplicate');
     assert.equal(outcomeOf('delete alice'), 'completed');
@@ -108,7 +165,7 @@ describe('cascade CLI', function () {
     assert.deepEqual(alice.map((u) => u.generation), ['10', '9223372036854775807']);
   });
 
-  it('when `init` runs twice against SQS and Temporal, then it creates the queues with redrive and search attributes, then only re-applies', async () => {
+  it('when `init` runs twice against SQS, SNS, S3 and Temporal, then it creates the queues with redrive, the topic, the bucket and search attributes, then only re-applies', async () => {
     const suffix = randomUUID().slice(0, 8);
     const queuesFile = path.join(stateDir, 'queues.json');
     await writeFile(
@@ -120,12 +177,24 @@ describe('cascade CLI', function () {
         visibilityTimeoutSeconds: 45,
         messageRetentionSeconds: 86400,
         routes: { 'account-events': { queue: `init-account-events-${suffix}` } },
+        destinations: { documentEventsQueue: `init-documents-${suffix}.fifo`, auditTopic: `init-audit-${suffix}.fifo`, emailArchiveBucket: `init-emails-${suffix}` },
       }),
     );
+    const dryRun = await runCli(['init', '--queues', queuesFile, '--dry-run', '--json'], env());
+    assert.equal(dryRun.code, 0, dryRun.stderr);
+    type InitResult = {
+      queues: Array<{ name: string; url: string; action: string; variable: string }>;
+      destinations: Array<{ kind: string; name: string; value: string; action: string; variable: string }>;
+      searchAttributes: Array<{ name: string; action: string }>;
+    };
+    const planned = JSON.parse(dryRun.stdout) as InitResult;
+    assert.deepEqual(planned.queues.map((q) => q.action), ['would-create', 'would-create', 'would-create', 'would-create']);
+    assert.deepEqual(planned.destinations.map((d) => d.action), ['would-create', 'would-create']);
+
     const first = await runCli(['init', '--queues', queuesFile, '--json'], env());
     assert.equal(first.code, 0, first.stderr);
-    const created = JSON.parse(first.stdout) as { queues: Array<{ name: string; url: string; action: string; variable: string }>; searchAttributes: Array<{ name: string; action: string }> };
-    assert.deepEqual(created.queues.map((q) => q.action), ['created', 'created', 'created']);
+    const created = JSON.parse(first.stdout) as InitResult;
+    assert.deepEqual(created.queues.map((q) => q.action), ['created', 'created', 'created', 'created']);
     assert.deepEqual(created.searchAttributes.map((a) => a.action), ['exists', 'exists', 'exists', 'exists'], 'the stack registered them already');
     const routeQueue = created.queues.find((q) => q.variable === 'CASCADE_QUEUE_URL_ACCOUNT_EVENTS');
     const { Attributes } = await ctx.sqs.send(new GetQueueAttributesCommand({ QueueUrl: routeQueue?.url, AttributeNames: ['RedrivePolicy', 'VisibilityTimeout'] }));
@@ -133,10 +202,25 @@ describe('cascade CLI', function () {
     assert.match(redrive.deadLetterTargetArn ?? '', new RegExp(`init-dlq-${suffix}$`));
     assert.equal(Number(redrive.maxReceiveCount), 7);
     assert.equal(Attributes?.VisibilityTimeout, '45');
+    const documents = created.queues.find((q) => q.variable === 'CASCADE_DOCUMENT_EVENTS_QUEUE_URL');
+    const documentAttributes = await ctx.sqs.send(new GetQueueAttributesCommand({ QueueUrl: documents?.url, AttributeNames: ['FifoQueue', 'RedrivePolicy'] }));
+    assert.equal(documentAttributes.Attributes?.FifoQueue, 'true', 'the document-events queue is FIFO');
+    assert.equal(documentAttributes.Attributes?.RedrivePolicy, undefined, 'and nobody consumes it here, so it has no redrive');
+    assert.deepEqual(
+      created.destinations.map((d) => [d.variable, d.kind, d.action]),
+      [
+        ['CASCADE_AUDIT_TOPIC_ARN', 'topic', 'created'],
+        ['S3_BUCKET_NAME', 'bucket', 'created'],
+      ],
+    );
+    assert.match(created.destinations[0]?.value ?? '', new RegExp(`^arn:aws:sns:[^:]+:\\d+:init-audit-${suffix}\\.fifo$`));
+    await s3.send(new HeadBucketCommand({ Bucket: `init-emails-${suffix}` }));
 
     const second = await runCli(['init', '--queues', queuesFile, '--json'], env());
     assert.equal(second.code, 0, second.stderr);
-    assert.deepEqual((JSON.parse(second.stdout) as typeof created).queues.map((q) => q.action), ['updated', 'updated', 'updated']);
+    const again = JSON.parse(second.stdout) as InitResult;
+    assert.deepEqual(again.queues.map((q) => q.action), ['updated', 'updated', 'updated', 'updated']);
+    assert.deepEqual(again.destinations.map((d) => [d.action, d.value]), created.destinations.map((d) => ['exists', d.value]));
   });
 
   it('when `stack env` runs where no stack was brought up, then it says how to start one', async () => {

@@ -5,6 +5,7 @@ import { parse } from 'yaml';
 import { z } from 'zod';
 import { type ProcessRole, isConfigError, listConfigVariables, loadConfig } from '../../src/config';
 import { toQueueUrlVariable } from '../../src/routes/route-names';
+import { MOTO_ACCOUNT_ID } from '../../src/stack';
 
 /**
  * Variables the Cascade containers set that the AWS SDK reads itself, so they
@@ -46,6 +47,7 @@ const queueConfigSchema = z.object({
   quarantineQueue: z.string(),
   maxReceiveCount: z.number(),
   routes: z.record(z.string(), z.object({ queue: z.string(), maxReceiveCount: z.number().optional() })),
+  destinations: z.object({ documentEventsQueue: z.string(), auditTopic: z.string(), emailArchiveBucket: z.string() }),
 });
 
 // ---- helpers ----
@@ -197,7 +199,8 @@ const readText = (relative: string): string => readFileSync(path.join(ROOT, rela
 const compose = composeFileSchema.parse(interpolateDeep(parse(readText('docker-compose.yml'), { merge: true })));
 const services = compose.services;
 const queueConfig = queueConfigSchema.parse(JSON.parse(readText('config/queues.json')));
-const elasticMq = parseElasticMqConfig(readText('deploy/elasticmq.conf'));
+const elasticMqText = readText('deploy/elasticmq.conf');
+const elasticMq = parseElasticMqConfig(elasticMqText);
 const dockerfile = readText('Dockerfile');
 
 function getService(name: string): ComposeService {
@@ -292,7 +295,9 @@ describe('docker-compose.yml', () => {
 
     it('when deploy/elasticmq.conf declares queues, then they are exactly those of config/queues.json, with the dead-letter redrive on route queues', () => {
       const routeQueues = Object.values(queueConfig.routes).map((route) => route.queue);
-      assert.deepEqual([...elasticMq.queues.keys()].sort(), [...routeQueues, queueConfig.quarantineQueue, queueConfig.deadLetterQueue].sort());
+      const documentEvents = queueConfig.destinations.documentEventsQueue;
+      assert.deepEqual([...elasticMq.queues.keys()].sort(), [...routeQueues, queueConfig.quarantineQueue, queueConfig.deadLetterQueue, documentEvents].sort());
+      assert.equal(elasticMq.queues.get(documentEvents)?.deadLetter, undefined, 'the document-events queue is written to, not consumed: no redrive');
       for (const route of Object.values(queueConfig.routes)) {
         assert.deepEqual(elasticMq.queues.get(route.queue)?.deadLetter, {
           name: queueConfig.deadLetterQueue,
@@ -307,6 +312,7 @@ describe('docker-compose.yml', () => {
       const expectedQueue: Record<string, string> = {
         CASCADE_QUARANTINE_QUEUE_URL: queueConfig.quarantineQueue,
         CASCADE_DEAD_LETTER_QUEUE_URL: queueConfig.deadLetterQueue,
+        CASCADE_DOCUMENT_EVENTS_QUEUE_URL: queueConfig.destinations.documentEventsQueue,
         ...Object.fromEntries(Object.entries(queueConfig.routes).map(([route, { queue }]) => [toQueueUrlVariable(route), queue])),
       };
       const origin = `http://${elasticMq.nodeAddress.host}:${elasticMq.nodeAddress.port}`;
@@ -321,6 +327,7 @@ describe('docker-compose.yml', () => {
           assert.ok(services[url.hostname] !== undefined, `${url.hostname} is a compose service`);
           const queue = url.pathname.split('/').at(-1) ?? '';
           assert.equal(url.pathname, `/000000000000/${queue}`, `${variable} is an ElasticMQ queue URL`);
+          if (/\.fifo$/.test(queue)) assert.match(elasticMqText, new RegExp(`"${queue.replace(/\./g, '\\.')}" \\{[^}]*fifo = true`), `${queue} is declared FIFO`);
           assert.ok(elasticMq.queues.has(queue), `${variable}: queue ${queue} is declared in deploy/elasticmq.conf`);
           assert.equal(queue, expectedQueue[variable], `${variable} names the queue of config/queues.json`);
           checked += 1;
@@ -332,6 +339,25 @@ describe('docker-compose.yml', () => {
     it('when config/queues.json has a route, then the bridge has its queue URL variable, the quarantine and the dead-letter queue URL', () => {
       const env = toEnvironment(getService('cascade-bridge'));
       for (const variable of QUEUE_URL_VARIABLES) assert.ok(env[variable], `cascade-bridge sets ${variable}`);
+    });
+  });
+
+  describe('S3 and SNS (moto)', () => {
+    it('when a Cascade service names the audit topic and the email bucket, then they are the destinations of config/queues.json on the s3 service', () => {
+      for (const name of Object.keys(CASCADE_SERVICES)) {
+        const env = toEnvironment(getService(name));
+        for (const variable of ['AWS_ENDPOINT_URL_S3', 'AWS_ENDPOINT_URL_SNS']) {
+          const url = new URL(env[variable] ?? '');
+          assert.equal(url.hostname, 's3', `${name} ${variable} names the moto service`);
+          assert.ok(toContainerPorts(getService('s3')).includes(Number(url.port)), `${name} ${variable}: the s3 service serves port ${url.port}`);
+        }
+        assert.equal(env.CASCADE_AUDIT_TOPIC_ARN, `arn:aws:sns:${env.AWS_REGION ?? ''}:${MOTO_ACCOUNT_ID}:${queueConfig.destinations.auditTopic}`, `${name} CASCADE_AUDIT_TOPIC_ARN`);
+        assert.equal(env.S3_BUCKET_NAME, queueConfig.destinations.emailArchiveBucket, `${name} S3_BUCKET_NAME`);
+      }
+    });
+
+    it('when cascade-init creates the topic and the bucket, then it waits for a healthy s3 service', () => {
+      assert.equal(toDependencies(getService('cascade-init')).get('s3'), 'service_healthy');
     });
   });
 

@@ -24,6 +24,7 @@ describe('tasks end to end (producer → ElasticMQ → bridge → Temporal → w
 
   before(async () => {
     ctx = await createE2eContext('tasks');
+    await ctx.temporal.schedule.getHandle(OUTBOX_FLUSH_SCHEDULE_ID).delete().catch(() => undefined);
   });
   after(async () => {
     // The worker created the outbox flush schedule on this file's task queue; leave nothing firing behind.

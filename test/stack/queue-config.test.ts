@@ -25,7 +25,9 @@ describe('queue config', () => {
     const routes = definitions.filter((q) => q.kind === 'route');
     assert.ok(routes.length > 0);
     assert.ok(routes.every((q) => q.deadLetter?.queueName === config.deadLetterQueue));
-    assert.deepEqual(definitions.filter((q) => q.kind !== 'route').map((q) => q.name), [config.quarantineQueue, config.deadLetterQueue]);
+    assert.deepEqual(definitions.filter((q) => q.kind !== 'route').map((q) => q.name), [config.quarantineQueue, config.deadLetterQueue, config.destinations.documentEventsQueue]);
+    assert.deepEqual(definitions.filter((q) => q.fifo).map((q) => [q.name, q.envName, q.deadLetter]), [[config.destinations.documentEventsQueue, 'CASCADE_DOCUMENT_EVENTS_QUEUE_URL', undefined]]);
+    assert.match(toElasticMqConfig(config, 9999), /"cascade-document-events\.fifo" \{[^}]*fifo = true\s*contentBasedDeduplication = false/);
   });
 
   it('when a route overrides maxReceiveCount, then the ElasticMQ config uses the override', () => {
@@ -46,6 +48,7 @@ describe('queue config', () => {
         visibilityTimeoutSeconds: 30,
         messageRetentionSeconds: 345600,
         routes: { 'account-events': { queue: 'has space' } },
+        destinations: { documentEventsQueue: 'documents.fifo', auditTopic: 'audit', emailArchiveBucket: 'emails-bucket' },
       }),
     );
     assert.throws(() => loadQueueConfig(file), (error: unknown) => {

@@ -3,13 +3,17 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { CreateBucketCommand, ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, HeadBucketCommand, ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetTopicAttributesCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { Client, Connection } from '@temporalio/client';
 import { Client as PgClient } from 'pg';
 import {
+  AUDIT_TOPIC_ARN_ENV,
   CASCADE_SEARCH_ATTRIBUTES,
   DEAD_LETTER_QUEUE_URL_ENV,
+  DOCUMENT_EVENTS_QUEUE_URL_ENV,
+  EMAIL_ARCHIVE_BUCKET_ENV,
   QUARANTINE_QUEUE_URL_ENV,
   StackError,
   findFreePort,
@@ -66,6 +70,7 @@ describe('local stack', () => {
       'DATABASE_URL', 'TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TEMPORAL_UI_URL', 'AWS_REGION',
       'AWS_ENDPOINT_URL_SQS', 'AWS_ENDPOINT_URL_S3', 'AWS_ENDPOINT_URL_SNS', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY',
       'CASCADE_HTTP_URL', 'CASCADE_QUEUE_URL_ACCOUNT_EVENTS', QUARANTINE_QUEUE_URL_ENV, DEAD_LETTER_QUEUE_URL_ENV,
+      DOCUMENT_EVENTS_QUEUE_URL_ENV, AUDIT_TOPIC_ARN_ENV, EMAIL_ARCHIVE_BUCKET_ENV,
     ]) {
       assert.ok(names.includes(name), `${name} missing from ${lines.join('\n')}`);
     }
@@ -113,6 +118,39 @@ describe('local stack', () => {
       assert.equal(rows[0]?.db, 'cascade');
     } finally {
       await client.end();
+    }
+  });
+
+  it("when the stack is up, and again after moto restarted, then the routes' topic, bucket and FIFO document-events queue exist", async function () {
+    this.timeout(120_000);
+    const { endpoints, options } = getTestStack();
+    const config = loadQueueConfig();
+    const credentials = { accessKeyId: endpoints.AWS_ACCESS_KEY_ID, secretAccessKey: endpoints.AWS_SECRET_ACCESS_KEY };
+    const s3 = new S3Client({ region: endpoints.AWS_REGION, endpoint: endpoints.AWS_ENDPOINT_URL_S3, forcePathStyle: true, credentials });
+    const sns = new SNSClient({ region: endpoints.AWS_REGION, endpoint: endpoints.AWS_ENDPOINT_URL_SNS, credentials });
+    const sqs = createSqsClient();
+    const assertDestinations = async () => {
+      await s3.send(new HeadBucketCommand({ Bucket: endpoints[EMAIL_ARCHIVE_BUCKET_ENV] }));
+      const { Attributes } = await sns.send(new GetTopicAttributesCommand({ TopicArn: endpoints[AUDIT_TOPIC_ARN_ENV] }));
+      assert.equal(Attributes?.FifoTopic, 'true');
+    };
+    try {
+      assert.equal(endpoints[EMAIL_ARCHIVE_BUCKET_ENV], config.destinations.emailArchiveBucket);
+      assert.ok(endpoints[AUDIT_TOPIC_ARN_ENV]?.endsWith(`:${config.destinations.auditTopic}`));
+      await assertDestinations();
+      const documents = await sqs.send(new GetQueueUrlCommand({ QueueName: config.destinations.documentEventsQueue }));
+      assert.equal(documents.QueueUrl, endpoints[DOCUMENT_EVENTS_QUEUE_URL_ENV]);
+      const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: documents.QueueUrl, AttributeNames: ['FifoQueue'] }));
+      assert.equal(Attributes?.FifoQueue, 'true');
+
+      // moto keeps its state in memory: a restart loses the topic and bucket, and starting it again brings them back.
+      await stopService('moto', options);
+      await startService('moto', options);
+      await assertDestinations();
+    } finally {
+      s3.destroy();
+      sns.destroy();
+      sqs.destroy();
     }
   });
 

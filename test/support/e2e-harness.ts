@@ -13,7 +13,7 @@ import { createSqsClient } from '../../src/app/clients';
 import type { OutcomeRecord } from '../../src/bridge/bridge';
 import { type CascadeConfig, type ProcessRole, loadConfig } from '../../src/config';
 import { defaultWorkflowBundlePath } from '../../src/worker/workflow-source';
-import { sendBodies } from '../../src/cli/commands/send-command';
+import { sendMessageBodies } from '../../src/cli/commands/send-command';
 import { type MigratedDatabase, createMigratedDatabase } from './migrated-database';
 
 /** Queues of one test: a route queue redriving to its own DLQ, and a quarantine queue. */
@@ -143,7 +143,7 @@ export async function startTestCascade(
 
 /** Sends bodies to a queue, failing on any rejected entry. */
 export async function sendToQueue(sqs: SQSClient, queueUrl: string, bodies: readonly string[]): Promise<void> {
-  const summary = await sendBodies(sqs, queueUrl, bodies);
+  const summary = await sendMessageBodies(sqs, queueUrl, bodies);
   if (summary.failed.length > 0) throw new Error(`send failed: ${JSON.stringify(summary.failed)}`);
 }
 

@@ -8,7 +8,7 @@ import { createPrismaClient } from '../../db/client';
 import { migrateDatabase } from '../../db/migrate';
 import type { DemoContext, DemoTable } from '../../demo/demo-scenario';
 import { createDemoScenarios } from '../../demo/demo-scenarios';
-import { type ObservedOutcome, observeOutcomes } from '../../demo/observe-outcomes';
+import { type ObservedOutcome, createQuarantineWatcher, observeOutcomes } from '../../demo/observe-outcomes';
 import { createLogger } from '../../logger';
 import { createRoutes, requireRoute } from '../../routes/registry';
 import { type RouteName, isRouteName } from '../../routes/route-names';
@@ -67,8 +67,10 @@ export function registerDemoCommand(program: Command, global: () => GlobalOption
             { ...config, routes: selected, bridge: { ...config.bridge, waitTimeSeconds: 1 } },
             { bridge: true, worker: true, http: false },
             logger,
+            { ensureSchedules: false },
           );
         }
+        const quarantine = createQuarantineWatcher(context.sqs, config.quarantineQueueUrl);
         const results: RouteDemoResult[] = await Promise.all(
           sends.map(async ({ route, queueUrl, scenario, sent }) => {
             const observed = await observeOutcomes({
@@ -76,7 +78,7 @@ export function registerDemoCommand(program: Command, global: () => GlobalOption
               sqs: context.sqs,
               route: requireRoute(routes, route),
               queueUrl,
-              quarantineQueueUrl: config.quarantineQueueUrl ?? '',
+              quarantine,
               sent: sent.map((s, i) => ({ ...s, body: scenario.messages[i]?.body ?? '' })),
               timeoutMs: Number(options.timeout) * 1000,
             });

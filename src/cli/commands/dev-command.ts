@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import type { Command } from 'commander';
 import { startCascadeProcess } from '../../app/cascade-app';
@@ -27,6 +28,8 @@ export function registerDevCommand(program: Command, global: () => GlobalOptions
       // This process runs against the stack: its endpoints (and the emulators' dummy AWS credentials, which the SDK reads from process.env) win.
       Object.assign(process.env, endpoints, { CASCADE_HTTP_PORT: httpPort });
       if (process.env.CASCADE_WORKFLOW_BUNDLE === undefined && fs.existsSync(bundle)) process.env.CASCADE_WORKFLOW_BUNDLE = bundle;
+      // GET /events is never open without a token: on the dev stack, make one up for this run unless one is set.
+      process.env.CASCADE_EVENTS_API_TOKEN ||= randomBytes(24).toString('base64url');
       const config = loadConfig(process.env, ['bridge', 'worker', 'http']);
       const app = await startCascadeProcess(config, { bridge: true, worker: true, http: true }, logger);
       process.stderr.write(
@@ -35,6 +38,7 @@ export function registerDevCommand(program: Command, global: () => GlobalOptions
           'Cascade is running on the local stack.',
           `  Temporal Web UI:  ${endpoints.TEMPORAL_UI_URL}/namespaces/${config.temporal.namespace}/workflows`,
           `  Health/metrics:   ${app.httpUrl ?? endpoints.CASCADE_HTTP_URL}/readyz  /metrics`,
+          `  TxMA events:      curl -H 'Authorization: Bearer ${config.eventsApiToken ?? ''}' '${app.httpUrl ?? endpoints.CASCADE_HTTP_URL}/events?pk=SESSION%23<session_id>'`,
           '  Try it:           npx cascade demo        (in another terminal)',
           '  Endpoints:        npx cascade stack env',
           `  Ctrl-C stops Cascade${options.keepStack ? '' : ' and the stack'}.`,

@@ -1,7 +1,9 @@
 import fs from 'node:fs';
-import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Command } from 'commander';
 import { createSqsClient } from '../../app/clients';
+import { sendBodies } from '../../producer/batch-sender';
+import { SQS_MAX_PAYLOAD_BYTES } from '../../producer/task-bodies';
 import { isRouteName, ROUTE_NAMES, toQueueUrlVariable } from '../../routes/route-names';
 import { type GlobalOptions, createCliContext, printResult } from '../cli-context';
 import { applyStackEnvironment } from '../stack-session';
@@ -31,19 +33,14 @@ export interface SendSummary {
   readonly failed: Array<{ index: number; reason: string }>;
 }
 
-/** Sends bodies with `SendMessageBatch`, ten at a time; per-entry failures are reported, not thrown. */
-export async function sendBodies(sqs: SQSClient, queueUrl: string, bodies: readonly string[]): Promise<SendSummary> {
-  let sent = 0;
-  const failed: SendSummary['failed'] = [];
-  for (let offset = 0; offset < bodies.length; offset += 10) {
-    const batch = bodies.slice(offset, offset + 10);
-    const result = await sqs.send(
-      new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: batch.map((body, i) => ({ Id: String(offset + i), MessageBody: body })) }),
-    );
-    sent += result.Successful?.length ?? 0;
-    for (const entry of result.Failed ?? []) failed.push({ index: Number(entry.Id), reason: `${entry.Code ?? ''} ${entry.Message ?? ''}`.trim() });
-  }
-  return { queueUrl, sent, failed };
+/**
+ * Sends bodies as they are, in order, with `SendMessageBatch` (ten entries
+ * and 1 MiB a call); refused entries and an unreachable queue are reported
+ * per body, not thrown.
+ */
+export async function sendMessageBodies(sqs: SQSClient, queueUrl: string, bodies: readonly string[]): Promise<SendSummary> {
+  const result = await sendBodies(sqs, queueUrl, bodies, { maxBatchBytes: SQS_MAX_PAYLOAD_BYTES });
+  return { queueUrl, sent: result.sent.length, failed: result.unsent.map(({ index, reason }) => ({ index, reason })) };
 }
 
 /** `cascade send <route> [file|-]`. */
@@ -63,7 +60,7 @@ export function registerSendCommand(program: Command, global: () => GlobalOption
       const bodies = toMessageBodies(text);
       const sqs = createSqsClient(config);
       try {
-        const summary = await sendBodies(sqs, queue.queueUrl, bodies);
+        const summary = await sendMessageBodies(sqs, queue.queueUrl, bodies);
         printResult(summary, options.json, (s) => `sent ${s.sent} message(s) to ${s.queueUrl}${s.failed.length ? `; ${s.failed.length} failed: ${s.failed.map((f) => `#${f.index} ${f.reason}`).join(', ')}` : ''}`);
         if (summary.failed.length > 0) process.exitCode = 1;
       } finally {
