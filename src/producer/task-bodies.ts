@@ -1,3 +1,4 @@
+import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { INCENTIVE_EVENT_ACTION, type IncentiveEventItem } from '../shared/tasks';
 import { MessageTooLargeError } from './errors';
 
@@ -10,6 +11,21 @@ export const SQS_MAX_MESSAGE_BYTES = 262_144;
 
 /** SQS's largest message, and largest `SendMessageBatch` payload (all entries together): 1 MiB. */
 export const SQS_MAX_PAYLOAD_BYTES = 1_048_576;
+
+/**
+ * The queue's `MaximumMessageSize`, for the producer's `maxMessageBytes`.
+ * Undefined when SQS cannot be asked (unreachable: the messages go to the
+ * outbox anyway) or does not say; the caller then keeps the default.
+ */
+export async function readQueueMaxMessageBytes(sqs: Pick<SQSClient, 'send'>, queueUrl: string, signal?: AbortSignal): Promise<number | undefined> {
+  try {
+    const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['MaximumMessageSize'] }), { abortSignal: signal });
+    const bytes = Number(Attributes?.MaximumMessageSize);
+    return Number.isSafeInteger(bytes) && bytes > 0 ? Math.min(bytes, SQS_MAX_PAYLOAD_BYTES) : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** Size SQS counts for a body: its UTF-8 bytes. */
 export function toBodyBytes(body: string): number {

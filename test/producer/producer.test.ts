@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { createSqsClient } from '../../src/app/clients';
 import { loadConfig } from '../../src/config';
-import { InvalidTaskError, MessageTooLargeError, createTaskProducer, flushOutbox, toBodyBytes } from '../../src/producer';
+import { InvalidTaskError, MessageTooLargeError, createTaskProducer, flushOutbox, readQueueMaxMessageBytes, toBodyBytes } from '../../src/producer';
 import type { IncentiveEventItem } from '../../src/shared/tasks';
 import { type MigratedDatabase, createMigratedDatabase } from '../support/migrated-database';
 
@@ -213,6 +213,27 @@ describe('task producer against ElasticMQ (chunking, batches, outbox fallback an
       assert.equal(result.outboxed, 0);
       assert.deepEqual(result.failed.map((f) => f.index), [0]);
       assert.match(result.failed[0]?.reason ?? '', /ECONNREFUSED.*no outbox configured/);
+    } finally {
+      unreachable.destroy();
+    }
+  });
+
+  it('when the queue reports its MaximumMessageSize, then the producer can size messages by it; when SQS is unreachable or silent, the default stays', async () => {
+    // ElasticMQ does not report MaximumMessageSize (AWS does): its answer is stood in for here, the chunking below runs against ElasticMQ.
+    const reporting = { send: async () => ({ Attributes: { MaximumMessageSize: '2048' } }) } as unknown as Pick<SQSClient, 'send'>;
+    assert.equal(await readQueueMaxMessageBytes(reporting, 'http://queue'), 2048);
+    const queueUrl = await freshQueue();
+    assert.equal(await readQueueMaxMessageBytes(sqs, queueUrl), undefined, 'ElasticMQ does not say');
+    const producer = createTaskProducer({ sqs, queueUrl, maxMessageBytes: 2048 });
+    const result = await producer.sendEvents(events(40));
+    const messages = await drainQueue(sqs, queueUrl);
+    assert.equal(result.sent, messages.length);
+    assert.ok(messages.length > 1 && messages.every((m) => m.bytes <= 2048), `sizes ${messages.map((m) => m.bytes).join(', ')}`);
+    assert.equal(messages.flatMap((m) => (JSON.parse(m.body) as TaskBody).data).length, 40);
+
+    const unreachable = new SQSClient({ region: 'us-east-1', endpoint: `http://127.0.0.1:${await closedPort()}`, maxAttempts: 1 });
+    try {
+      assert.equal(await readQueueMaxMessageBytes(unreachable, queueUrl), undefined);
     } finally {
       unreachable.destroy();
     }

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { createSqsClient } from '../../app/clients';
 import type { CascadeConfig } from '../../config';
 import { type PrismaClient, createPrismaClient } from '../../db/client';
-import { type TaskProducer, type TaskSendResult, createTaskProducer, flushOutbox } from '../../producer';
+import { type TaskProducer, type TaskSendResult, createTaskProducer, flushOutbox, readQueueMaxMessageBytes } from '../../producer';
 import { toQueueUrlVariable } from '../../routes/route-names';
 import { type GlobalOptions, createCliContext, printResult } from '../cli-context';
 import { applyStackEnvironment } from '../stack-session';
@@ -42,7 +42,15 @@ async function withProducer(global: GlobalOptions, options: SendOptions, send: (
   const sqs = createSqsClient(config);
   const db = config.databaseUrl ? createPrismaClient(config.databaseUrl) : undefined;
   try {
-    const producer = createTaskProducer({ sqs, queueUrl, eventsPerMessage: config.tasks.eventsPerMessage, ...(db ? { outbox: db } : {}) });
+    // Chunks fit the queue's own MaximumMessageSize when SQS says it (up to 1 MiB), else the 256 KiB every queue takes.
+    const maxMessageBytes = await readQueueMaxMessageBytes(sqs, queueUrl, AbortSignal.timeout(5000));
+    const producer = createTaskProducer({
+      sqs,
+      queueUrl,
+      eventsPerMessage: config.tasks.eventsPerMessage,
+      ...(maxMessageBytes === undefined ? {} : { maxMessageBytes }),
+      ...(db ? { outbox: db } : {}),
+    });
     const result = await send(producer);
     printResult(result, options.json, (r) => describeResult(r, queueUrl));
     if (result.failed.length > 0) process.exitCode = 1;
