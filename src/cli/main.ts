@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { isConfigError } from '../config';
 import type { GlobalOptions } from './cli-context';
+import { registerCascadeCommands } from './commands/cascade-commands';
 import { registerDbCommands } from './commands/db-commands';
 import { registerDemoCommand } from './commands/demo-command';
 import { registerDevCommand } from './commands/dev-command';
@@ -26,6 +27,7 @@ export function createProgram(): Command {
   registerTaskCommands(program, global);
   registerDemoCommand(program, global);
   registerInitCommand(program, global);
+  registerCascadeCommands(program, global);
   return program;
 }
 

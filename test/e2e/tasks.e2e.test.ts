@@ -1,22 +1,13 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import net from 'node:net';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { QUARANTINE_ATTRIBUTES } from '../../src/bridge/quarantine';
 import { createTaskProducer } from '../../src/producer';
 import { OUTBOX_FLUSH_SCHEDULE_ID } from '../../src/producer/outbox-schedule';
 import type { IncentiveEventItem, OutboxFlushInput, OutboxFlushResult } from '../../src/shared/tasks';
+import { closedPort } from '../support/closed-port';
 import { type E2eContext, type TestCascade, createE2eContext, createTestQueues, eventually, peekQueue, queueDepth, startTestCascade } from '../support/e2e-harness';
 
-/** A local port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
 
 describe('tasks end to end (producer → ElasticMQ → bridge → Temporal → worker → PostgreSQL)', function () {
   this.timeout(180_000);

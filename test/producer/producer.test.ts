@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import net from 'node:net';
 import {
   CreateQueueCommand,
   DeleteMessageBatchCommand,
@@ -13,6 +12,7 @@ import { createSqsClient } from '../../src/app/clients';
 import { loadConfig } from '../../src/config';
 import { InvalidTaskError, MessageTooLargeError, createTaskProducer, flushOutbox, readQueueMaxMessageBytes, toBodyBytes } from '../../src/producer';
 import type { IncentiveEventItem } from '../../src/shared/tasks';
+import { closedPort } from '../support/closed-port';
 import { type MigratedDatabase, createMigratedDatabase } from '../support/migrated-database';
 
 interface TaskBody {
@@ -31,15 +31,6 @@ async function drainQueue(sqs: SQSClient, queueUrl: string): Promise<Array<{ bod
   }
 }
 
-/** A local port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
 
 const events = (n: number, users = ['alice', 'bob', 'carol']): IncentiveEventItem[] =>
   Array.from({ length: n }, (_, i) => ({ userIds: [users[i % users.length] ?? 'x'], eventName: `event.${i}`, eventMeta: { i } }));

@@ -1,0 +1,241 @@
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import type { Client } from '@temporalio/client';
+import { createTemporalClient, toWorkflowUiUrl } from '../../app/clients';
+import type { CascadeConfig } from '../../config';
+import { type CascadeFilters, toCascadeFilters } from '../../ops/cascade-filters';
+import { type CascadeDetails, describeCascade } from '../../ops/cascade-details';
+import { type FailedCascade, listFailedCascades } from '../../ops/failed-cascades';
+import { type RerunOutcome, rerunCascades, toRerunSummary } from '../../ops/rerun';
+import { RESET_POINTS, type ResetOutcome, type ResetPoint, resetCascades } from '../../ops/reset';
+import { type GlobalOptions, createCliContext, printResult } from '../cli-context';
+import { confirmAction } from '../confirm';
+import { createProgress } from '../progress';
+import { applyStackEnvironment } from '../stack-session';
+
+interface FilterOptions {
+  route?: string;
+  entity?: string;
+  since?: string;
+  limit: number;
+}
+
+interface BulkOptions extends FilterOptions {
+  failed?: boolean;
+  dryRun?: boolean;
+  yes?: boolean;
+  json?: boolean;
+  concurrency: number;
+  rate?: number;
+}
+
+function toPositiveInteger(name: string) {
+  return (value: string): number => {
+    const parsed = Number(value);
+    if (!Number.isSafeInteger(parsed) || parsed < 1) throw new InvalidArgumentError(`${name} must be a positive integer`);
+    return parsed;
+  };
+}
+
+function toPositiveNumber(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isFinite(parsed) || parsed <= 0) throw new InvalidArgumentError('must be a positive number');
+  return parsed;
+}
+
+/** Adds the filters shared by `failed`, `rerun --failed` and `reset --failed`. */
+function withFilters(command: Command, limitDefault: number): Command {
+  return command
+    .option('--route <route>', 'only cascades of this route (CascadeRoute)')
+    .option('--entity <id>', 'only cascades of this entity (EntityId)')
+    .option('--since <when>', 'only cascades closed since: a duration back from now (30m, 24h, 7d) or an ISO time')
+    .option('--limit <n>', 'most cascades', toPositiveInteger('--limit'), limitDefault);
+}
+
+/** Adds the options of commands that change many cascades. */
+function withBulkOptions(command: Command): Command {
+  return withFilters(command.option('--failed', 'every failed, timed-out or terminated cascade matching the filters'), 1000)
+    .option('--dry-run', 'show what would be done, change nothing')
+    .option('-y, --yes', 'do not ask for confirmation (required without a terminal)')
+    .option('--concurrency <n>', 'cascades handled at once', toPositiveInteger('--concurrency'), 4)
+    .option('--rate <per-second>', 'most cascades started per second', toPositiveNumber)
+    .option('--json', 'print the result as JSON');
+}
+
+async function withClient<T>(global: GlobalOptions, run: (client: Client, config: CascadeConfig) => Promise<T>): Promise<T> {
+  const { config } = createCliContext(global, ['client'], applyStackEnvironment());
+  const client = createTemporalClient(config);
+  try {
+    return await run(client, config);
+  } finally {
+    await client.connection.close();
+  }
+}
+
+/** The workflow IDs a bulk command acts on: those named, or (with `--failed`) those `cascade failed` lists. */
+async function selectWorkflowIds(client: Client, config: CascadeConfig, ids: readonly string[], options: BulkOptions): Promise<string[]> {
+  if (options.failed && ids.length > 0) throw new Error('name workflow IDs or pass --failed, not both');
+  if (!options.failed && ids.length === 0) throw new Error('name at least one workflow ID, or pass --failed (with --route/--entity/--since filters)');
+  if (!options.failed && (options.route || options.entity || options.since)) throw new Error('--route, --entity and --since select with --failed only');
+  if (!options.failed) return [...ids];
+  const filters: CascadeFilters = toCascadeFilters(options);
+  const failed = await listFailedCascades(client, { filters, limit: options.limit, toUiUrl: (id) => toWorkflowUiUrl(config, id) });
+  return failed.map((f) => f.workflowId);
+}
+
+/** Runs a bulk action with confirmation and a progress bar; prints the outcomes and a summary. */
+async function runBulk<T extends { workflowId: string; outcome: string }>(
+  verb: string,
+  ids: readonly string[],
+  options: BulkOptions,
+  act: (onDone: () => void) => Promise<T[]>,
+  toSummary: (outcomes: readonly T[]) => string,
+  toLine: (outcome: T) => string,
+): Promise<void> {
+  if (ids.length === 0) {
+    printResult({ outcomes: [] }, options.json, () => `nothing to ${verb}: no cascade matches`);
+    return;
+  }
+  if (!options.dryRun && !(await confirmAction(`${verb} ${ids.length} cascade(s)`, { yes: options.yes }))) {
+    process.stderr.write(`aborted: nothing was done\n`);
+    process.exitCode = 1;
+    return;
+  }
+  const progress = createProgress({ label: options.dryRun ? `checking` : `${verb}`, total: ids.length });
+  let outcomes: T[];
+  try {
+    outcomes = await act(() => progress.increment());
+  } finally {
+    progress.stop();
+  }
+  printResult({ outcomes, summary: toSummary(outcomes) }, options.json, (r) => [...r.outcomes.map(toLine), '', r.summary].join('\n'));
+  if (outcomes.some((o) => o.outcome === 'error')) process.exitCode = 1;
+}
+
+function toFailedLine(f: FailedCascade): string {
+  return [f.closeTime, f.route, f.eventKey.length > 20 ? `${f.eventKey.slice(0, 19)}…` : f.eventKey, f.status, f.reason, f.uiUrl].join('  ');
+}
+
+function toDetailsText(d: CascadeDetails): string {
+  const lines = [
+    `${d.workflowId}  (run ${d.runId})`,
+    `  status:      ${d.status}${d.closeTime ? ` at ${d.closeTime}` : ''} (started ${d.startTime}, ${d.historyLength} history events)`,
+    `  workflow:    ${d.workflowType} on task queue ${d.taskQueue}`,
+    `  route:       ${d.route ?? '—'}   event key: ${d.eventKey ?? '—'}${d.entityId ? `   entity: ${d.entityId}` : ''}`,
+    `  input:       ${JSON.stringify(d.input)}`,
+    `  memo:        ${JSON.stringify(d.memo)}`,
+    '  activities:',
+    ...(d.activities.length === 0
+      ? ['    (none yet)']
+      : d.activities.map((a) => `    ${a.activityType} #${a.activityId}: ${a.state}, ${a.attempts} attempt(s)${a.lastFailure ? `; last failure: ${a.lastFailure}` : ''}`)),
+    ...(d.result !== undefined ? [`  result:      ${JSON.stringify(d.result)}`] : []),
+    ...(d.failure !== undefined ? [`  failure:     ${d.failure}`] : []),
+    `  Web UI:      ${d.uiUrl}`,
+  ];
+  return lines.join('\n');
+}
+
+function toRerunLine(o: RerunOutcome): string {
+  switch (o.outcome) {
+    case 'rerun':
+      return `re-run      ${o.workflowId} (new run ${o.runId}, after ${o.previousRunId})`;
+    case 'would-rerun':
+      return `would re-run ${o.workflowId} (latest run ${o.previousRunId} is ${o.status})`;
+    case 'skipped':
+      return `skipped     ${o.workflowId}: ${o.reason === 'not-found' ? 'no such cascade' : `${o.reason}${o.reason === 'completed' ? ' (a completed cascade never runs twice)' : ''}`}`;
+    case 'error':
+      return `error       ${o.workflowId}: ${o.error}`;
+  }
+}
+
+function toResetLine(o: ResetOutcome): string {
+  switch (o.outcome) {
+    case 'reset':
+      return `reset        ${o.workflowId} to event ${o.eventId} (new run ${o.runId}, after ${o.previousRunId})`;
+    case 'would-reset':
+      return `would reset  ${o.workflowId} to event ${o.eventId} of run ${o.previousRunId}`;
+    case 'skipped':
+      return `skipped      ${o.workflowId}: ${o.reason}`;
+    case 'error':
+      return `error        ${o.workflowId}: ${o.error}`;
+  }
+}
+
+/** `cascade failed`, `show`, `rerun`, `reset`: finding failed cascades and running them again. */
+export function registerCascadeCommands(program: Command, global: () => GlobalOptions): void {
+  withFilters(program.command('failed'), 50)
+    .description('list failed, timed-out and terminated cascades (whose latest run is that failure), newest first, with the reason and a Web UI link')
+    .option('--json', 'print the result as JSON')
+    .action(async (options: FilterOptions & { json?: boolean }) => {
+      const filters = toCascadeFilters(options);
+      await withClient(global(), async (client, config) => {
+        const failed = await listFailedCascades(client, { filters, limit: options.limit, toUiUrl: (id) => toWorkflowUiUrl(config, id) });
+        printResult(failed, options.json, (list) =>
+          list.length === 0
+            ? 'no failed cascades match'
+            : [...list.map(toFailedLine), '', `${list.length} failed cascade(s). Re-run them with \`cascade rerun --failed\` (same filters), inspect one with \`cascade show <workflowId>\`.`].join('\n'),
+        );
+      });
+    });
+
+  program
+    .command('show')
+    .description("a cascade's latest run: status, decoded input, activities with attempts and last failure, result or failure, Web UI link")
+    .argument('<workflowId>', 'e.g. email-archive/3f2a…')
+    .option('--json', 'print the result as JSON')
+    .action(async (workflowId: string, options: { json?: boolean }) => {
+      await withClient(global(), async (client, config) => {
+        const details = await describeCascade(client, workflowId, (id) => toWorkflowUiUrl(config, id));
+        printResult(details, options.json, toDetailsText);
+      });
+    });
+
+  withBulkOptions(
+    program
+      .command('rerun')
+      .description(
+        'start cascades again with their original input under the same workflow ID (ALLOW_DUPLICATE_FAILED_ONLY: a completed cascade is never run twice); running ones are skipped',
+      )
+      .argument('[workflowIds...]', 'cascades to re-run (or --failed with filters)'),
+  ).action(async (ids: string[], options: BulkOptions) => {
+    await withClient(global(), async (client, config) => {
+      const selected = await selectWorkflowIds(client, config, ids, options);
+      await runBulk(
+        options.dryRun ? 'check' : 're-run',
+        selected,
+        options,
+        (onDone) => rerunCascades(client, selected, { dryRun: options.dryRun, concurrency: options.concurrency, ...(options.rate ? { ratePerSecond: options.rate } : {}), onDone }),
+        (outcomes) => {
+          const s = toRerunSummary(outcomes);
+          const done = options.dryRun ? `would re-run ${s.wouldRerun}` : `re-run ${s.rerun}`;
+          return `${done}; skipped ${s.skippedCompleted + s.skippedRunning + s.notFound} (already completed ${s.skippedCompleted}, still running ${s.skippedRunning}, not found ${s.notFound}); errors ${s.errors}`;
+        },
+        toRerunLine,
+      );
+    });
+  });
+
+  withBulkOptions(
+    program
+      .command('reset')
+      .description("Temporal's reset: a new run that keeps the history up to the reset point and goes on from there (the failed run stays, marked as reset)")
+      .argument('[workflowIds...]', 'cascades to reset (or --failed with filters)')
+      .addOption(new Option('--to <point>', 'first-task: the first workflow task; last-failure: just before the last failed activity was scheduled').choices(RESET_POINTS).default('last-failure'))
+      .option('--reason <text>', 'recorded with the reset', 'reset from the cascade CLI'),
+  ).action(async (ids: string[], options: BulkOptions & { to: ResetPoint; reason: string }) => {
+    await withClient(global(), async (client, config) => {
+      const selected = await selectWorkflowIds(client, config, ids, options);
+      await runBulk(
+        options.dryRun ? 'check' : 'reset',
+        selected,
+        options,
+        (onDone) =>
+          resetCascades(client, selected, { to: options.to, reason: options.reason, dryRun: options.dryRun, concurrency: options.concurrency, ...(options.rate ? { ratePerSecond: options.rate } : {}), onDone }),
+        (outcomes) => {
+          const count = (kind: string) => outcomes.filter((o) => o.outcome === kind).length;
+          return `${options.dryRun ? `would reset ${count('would-reset')}` : `reset ${count('reset')}`}; skipped ${count('skipped')}; errors ${count('error')}`;
+        },
+        toResetLine,
+      );
+    });
+  });
+}
