@@ -1,0 +1,84 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { findFreePort } from '../src/stack';
+
+const BIN = path.join(__dirname, '..', '..', 'bin', 'cascade.js');
+
+/** Resident memory of a process, from /proc (Linux). */
+export interface MemorySample {
+  /** Current resident set, bytes. */
+  readonly rssBytes: number;
+  /** Peak resident set since the process started, bytes. */
+  readonly peakRssBytes: number;
+}
+
+/** A `cascade bridge|worker|start` child process with its HTTP port. */
+export interface CascadeProcess {
+  readonly role: string;
+  readonly child: ChildProcess;
+  readonly httpUrl: string;
+  /** When its HTTP server first answered /healthz (ms since the epoch). */
+  readonly readyAt: number;
+  /** Sum of `cascade_messages_total` for these outcomes. */
+  countMessages(outcomes: readonly string[]): Promise<number>;
+  memory(): Promise<MemorySample>;
+  /** SIGTERM, then waits for the exit (the bridge releases what it holds). */
+  stop(): Promise<void>;
+}
+
+/** Starts `cascade <role>` with `env` on a free HTTP port and waits until it answers. */
+export async function startCascadeProcess(role: 'bridge' | 'worker' | 'start', env: NodeJS.ProcessEnv, extraNodeArgs: readonly string[] = []): Promise<CascadeProcess> {
+  const port = await findFreePort();
+  const child = spawn(process.execPath, [...extraNodeArgs, BIN, role], { env: { ...env, CASCADE_HTTP_PORT: String(port) }, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const httpUrl = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`cascade ${role} exited during start-up:\n${stderr}`);
+    try {
+      const response = await fetch(`${httpUrl}/healthz`, { signal: AbortSignal.timeout(500) });
+      if (response.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`cascade ${role} did not answer /healthz within 60 s:\n${stderr}`);
+    }
+    await sleep(20);
+  }
+  const readyAt = Date.now();
+  return {
+    role,
+    child,
+    httpUrl,
+    readyAt,
+    async countMessages(outcomes) {
+      const text = await (await fetch(`${httpUrl}/metrics`)).text();
+      let total = 0;
+      for (const line of text.split('\n')) {
+        const match = /^cascade_messages_total\{[^}]*outcome="([a-z]+)"[^}]*\} (\d+(?:\.\d+)?)$/.exec(line);
+        if (match && outcomes.includes(match[1] ?? '')) total += Number(match[2]);
+      }
+      return total;
+    },
+    memory: () => readMemory(child.pid ?? 0),
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/** VmRSS and VmHWM of a process. */
+export async function readMemory(pid: number): Promise<MemorySample> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const kib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0) * 1024;
+  return { rssBytes: kib('VmRSS'), peakRssBytes: kib('VmHWM') };
+}

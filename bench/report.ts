@@ -1,0 +1,175 @@
+import os from 'node:os';
+import type { Measurements } from './measurements';
+import type { BenchSettings } from './settings';
+import { type Spread, toSpread } from './stats';
+
+/** One line of the bench table: a figure, what it is compared with, and the target it is held to. */
+export interface ReportRow {
+  readonly scenario: string;
+  readonly figure: string;
+  readonly value: string;
+  readonly comparedWith: string;
+  readonly ratio: string;
+  readonly target: string;
+  readonly verdict: '' | 'met' | 'missed';
+}
+
+/** Everything a bench run produced. */
+export interface BenchReport {
+  readonly date: string;
+  readonly machine: { readonly cpus: number; readonly cpuModel: string; readonly memoryGiB: number; readonly node: string; readonly platform: string };
+  readonly settings: BenchSettings;
+  readonly rows: ReportRow[];
+  /** Correctness checks that failed (the run fails when there is any). */
+  readonly problems: readonly string[];
+  /** Every sample, by key, for later analysis. */
+  readonly samples: Record<string, readonly number[]>;
+}
+
+const KEYS = [
+  'temporal.startMs', 'temporal.completeMs', 'sqs.ms', 'bridge.startedMs', 'bridge.completeMs',
+  'latency.ratePerSecond', 'latency.p50Ms', 'latency.p95Ms', 'latency.p99Ms', 'peer.completeMs',
+  'big.writtenMs', 'big.completeMs', 'big.bulkMs', 'big.maxHistory', 'big.runs',
+  'memory.backlogMs', 'memory.bridgePeakMb', 'memory.workerPeakMb', 'memory.steadyRate', 'memory.bridgeStartMb', 'memory.bridgeEndMb', 'memory.workerStartMb', 'memory.workerEndMb',
+  'scale.completeMs',
+] as const;
+
+const fmt = (value: number, digits = 0) => value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const spreadText = (s: Spread, unit: string, digits = 0) =>
+  s.samples.length > 1 ? `${fmt(s.median, digits)} ${unit} [${fmt(s.min, digits)}–${fmt(s.max, digits)}]` : `${fmt(s.median, digits)} ${unit}`;
+
+/** Builds the table: every figure next to the ceiling or peer it is compared with, measured in the same run. */
+export function toBenchReport(m: Measurements, settings: BenchSettings): BenchReport {
+  const rows: ReportRow[] = [];
+  const get = (key: string): Spread | undefined => (m.get(key).length > 0 ? toSpread(m.get(key)) : undefined);
+  const rate = (key: string, items: number): Spread | undefined => (m.get(key).length > 0 ? toSpread(m.get(key).map((ms) => (items * 1000) / ms)) : undefined);
+  const row = (r: Omit<ReportRow, 'comparedWith' | 'ratio' | 'target' | 'verdict'> & Partial<ReportRow>) => rows.push({ comparedWith: '', ratio: '', target: '', verdict: '', ...r });
+  const verdict = (ok: boolean): 'met' | 'missed' => (ok ? 'met' : 'missed');
+  const n = settings.events;
+
+  const directStarts = rate('temporal.startMs', n);
+  const directComplete = rate('temporal.completeMs', n);
+  if (directStarts && directComplete) {
+    row({ scenario: `1. Temporal ceiling (${fmt(n)} workflows, ${settings.maxInFlight} at once)`, figure: 'direct starts', value: spreadText(directStarts, 'ev/s') });
+    row({ scenario: '', figure: 'direct start + complete', value: spreadText(directComplete, 'ev/s') });
+  }
+  const sqs = rate('sqs.ms', n);
+  if (sqs) row({ scenario: `2. SQS ceiling (${fmt(n)} messages)`, figure: 'receive + batch delete', value: spreadText(sqs, 'msg/s') });
+  const bridgeStarts = rate('bridge.startedMs', n);
+  const bridgeComplete = rate('bridge.completeMs', n);
+  if (bridgeStarts && bridgeComplete) {
+    const startRatio = directStarts ? bridgeStarts.median / directStarts.median : undefined;
+    const completeRatio = directComplete ? bridgeComplete.median / directComplete.median : undefined;
+    row({
+      scenario: `3. Bridge (${fmt(n)} messages waiting)`,
+      figure: 'workflows started',
+      value: spreadText(bridgeStarts, 'ev/s'),
+      comparedWith: directStarts ? `1. direct starts ${fmt(directStarts.median)} ev/s` : '',
+      ratio: startRatio === undefined ? '' : fmt(startRatio, 2),
+      target: '≥ 0.90',
+      verdict: startRatio === undefined ? '' : verdict(startRatio >= 0.9),
+    });
+    row({
+      scenario: '',
+      figure: 'workflows completed',
+      value: spreadText(bridgeComplete, 'ev/s'),
+      comparedWith: directComplete ? `1. direct start + complete ${fmt(directComplete.median)} ev/s` : '',
+      ratio: completeRatio === undefined ? '' : fmt(completeRatio, 2),
+      target: '≥ 0.85',
+      verdict: completeRatio === undefined ? '' : verdict(completeRatio >= 0.85),
+    });
+    if (sqs) row({ scenario: '', figure: 'workflows started vs SQS alone', value: spreadText(bridgeStarts, 'ev/s'), comparedWith: `2. SQS ceiling ${fmt(sqs.median)} msg/s`, ratio: fmt(bridgeStarts.median / sqs.median, 2) });
+  }
+  const latencyRate = get('latency.ratePerSecond');
+  const p50 = get('latency.p50Ms');
+  const p95 = get('latency.p95Ms');
+  const p99 = get('latency.p99Ms');
+  if (latencyRate && p50 && p95 && p99) {
+    const scenario = `4. Latency, send → complete (${fmt(latencyRate.median, 1)} ev/s = ${fmt(settings.latencyLoad * 100)}% of 3's capacity, ${settings.latencySeconds} s)`;
+    row({ scenario, figure: 'p50', value: spreadText(p50, 'ms'), target: '≤ 150 ms', verdict: verdict(p50.median <= 150) });
+    row({ scenario: '', figure: 'p95', value: spreadText(p95, 'ms') });
+    row({ scenario: '', figure: 'p99', value: spreadText(p99, 'ms'), target: '≤ 1,000 ms', verdict: verdict(p99.median <= 1000) });
+  }
+  const peer = rate('peer.completeMs', n);
+  if (peer) {
+    row({ scenario: `5. Peer: sqs-consumer + Prisma, no Temporal (${fmt(n)} messages)`, figure: 'events handled', value: spreadText(peer, 'ev/s') });
+    if (bridgeComplete) row({ scenario: '', figure: 'Cascade completed (3) vs peer', value: spreadText(bridgeComplete, 'ev/s'), comparedWith: `5. peer ${fmt(peer.median)} ev/s`, ratio: fmt(bridgeComplete.median / peer.median, 2) });
+  }
+  const written = get('big.writtenMs');
+  const bulk = get('big.bulkMs');
+  const completed = get('big.completeMs');
+  const maxHistory = get('big.maxHistory');
+  if (written && bulk && completed && maxHistory) {
+    const ratio = written.median / bulk.median;
+    row({
+      scenario: `6. Big cascade (${fmt(settings.bigDocuments)} documents)`,
+      figure: 'archived + audit and document events written',
+      value: spreadText({ ...written, median: written.median / 1000, min: written.min / 1000, max: written.max / 1000 }, 's', 1),
+      comparedWith: `bulk SQL in one transaction ${fmt(bulk.median / 1000, 1)} s`,
+      ratio: `${fmt(ratio, 1)}×`,
+      target: '≤ 3×',
+      verdict: verdict(ratio <= 3),
+    });
+    row({ scenario: '', figure: 'until completed (every event published)', value: `${fmt(completed.median / 1000, 1)} s` });
+    row({ scenario: '', figure: 'largest run history', value: `${fmt(maxHistory.max)} events in ${fmt(get('big.runs')?.max ?? 0)} runs`, target: '< 10,000', verdict: verdict(maxHistory.max < 10_000) });
+  }
+  const bridgePeak = get('memory.bridgePeakMb');
+  const workerPeak = get('memory.workerPeakMb');
+  const bridgeStart = get('memory.bridgeStartMb');
+  const bridgeEnd = get('memory.bridgeEndMb');
+  const workerStart = get('memory.workerStartMb');
+  const workerEnd = get('memory.workerEndMb');
+  if (bridgePeak && workerPeak && bridgeStart && bridgeEnd && workerStart && workerEnd) {
+    row({ scenario: `7. Memory (${fmt(settings.backlog)}-message backlog; ${settings.steadySeconds} s steady run)`, figure: 'bridge peak RSS, backlog', value: `${fmt(bridgePeak.max)} MB`, target: '≤ 150 MB', verdict: verdict(bridgePeak.max <= 150) });
+    row({ scenario: '', figure: 'worker peak RSS, backlog', value: `${fmt(workerPeak.max)} MB` });
+    const grows = (start: number, end: number) => end - start > Math.max(10, start * 0.1);
+    row({ scenario: '', figure: 'bridge RSS, steady start → end', value: `${fmt(bridgeStart.median)} → ${fmt(bridgeEnd.median)} MB`, target: 'no growth', verdict: verdict(!grows(bridgeStart.median, bridgeEnd.median)) });
+    row({ scenario: '', figure: 'worker RSS, steady start → end', value: `${fmt(workerStart.median)} → ${fmt(workerEnd.median)} MB`, target: 'no growth', verdict: verdict(!grows(workerStart.median, workerEnd.median)) });
+  }
+  const scale = rate('scale.completeMs', n);
+  if (scale) {
+    row({
+      scenario: `8. Scale-out (2 bridges + 2 workers, ${fmt(n)} messages)`,
+      figure: 'workflows completed',
+      value: spreadText(scale, 'ev/s'),
+      comparedWith: bridgeComplete ? `3. one bridge + one worker ${fmt(bridgeComplete.median)} ev/s` : '',
+      ratio: bridgeComplete ? fmt(scale.median / bridgeComplete.median, 2) : '',
+    });
+    row({ scenario: '', figure: 'every event exactly once', value: m.problems.some((p) => p.startsWith('8.')) ? 'no' : 'yes', target: 'yes', verdict: verdict(!m.problems.some((p) => p.startsWith('8.'))) });
+  }
+  return {
+    date: new Date().toISOString(),
+    machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(os.totalmem() / 1024 ** 3), node: process.version, platform: `${os.platform()} ${os.release()}` },
+    settings,
+    rows,
+    problems: m.problems,
+    samples: Object.fromEntries(KEYS.filter((k) => m.get(k).length > 0).map((k) => [k, m.get(k)])),
+  };
+}
+
+const HEADER = ['scenario', 'figure', 'value (median [min–max])', 'compared with (same run)', 'ratio', 'target', 'verdict'] as const;
+const cells = (r: ReportRow) => [r.scenario, r.figure, r.value, r.comparedWith, r.ratio, r.target, r.verdict];
+
+/** The table as Markdown, with the machine and settings above it. */
+export function toMarkdown(report: BenchReport): string {
+  const escape = (s: string) => s.replace(/\|/g, '\\|');
+  return [
+    `Bench of ${report.date} on ${report.machine.cpus} × ${report.machine.cpuModel}, ${report.machine.memoryGiB} GiB, Node ${report.machine.node}, ${report.machine.platform}; ` +
+      `${report.settings.repetitions} repetition(s) of the throughput scenarios${report.settings.quick ? ' (--quick: sizes shrunk, figures not meaningful)' : ''}.`,
+    '',
+    `| ${HEADER.join(' | ')} |`,
+    `| ${HEADER.map(() => '---').join(' | ')} |`,
+    ...report.rows.map((r) => `| ${cells(r).map(escape).join(' | ')} |`),
+    '',
+    report.problems.length === 0 ? 'Correctness: every event processed exactly once in every scenario.' : `Correctness problems:\n${report.problems.map((p) => `- ${p}`).join('\n')}`,
+    '',
+  ].join('\n');
+}
+
+/** The table as padded plain text, for the terminal. */
+export function toText(report: BenchReport): string {
+  const all = [[...HEADER], ...report.rows.map(cells)];
+  const widths = HEADER.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)));
+  const line = (r: readonly string[]) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  return [line(all[0] ?? []), widths.map((w) => '-'.repeat(w)).join('  '), ...all.slice(1).map(line)].join('\n');
+}

@@ -1,0 +1,70 @@
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { BenchEnv } from '../bench-env';
+import { startCascadeProcess } from '../cascade-process';
+import type { Measurements } from '../measurements';
+import type { BenchSettings } from '../settings';
+import { countRetired, createBenchQueues, createRunIds, preload, seedUsers, toDeleteBody, waitForRetired } from '../workload';
+import { toAccountEnv } from './account-scenarios';
+
+const MB = 1024 * 1024;
+
+/**
+ * 7. Memory: bridge and worker peak RSS while a large backlog drains; then,
+ * with fresh processes, RSS near the start and at the end of a steady run (a
+ * leak shows as growth).
+ */
+export async function runMemory(env: BenchEnv, settings: BenchSettings, m: Measurements, capacityPerSecond: number): Promise<void> {
+  const backlog = settings.backlog;
+  const ids = createRunIds('backlog');
+  await seedUsers(env.prisma, ids.run, backlog);
+  const queues = await createBenchQueues(env.sqs, ids.run);
+  await preload(env.sqs, queues.queueUrl, Array.from({ length: backlog }, (_, i) => toDeleteBody(ids.run, i)), 16);
+  const processEnv = toAccountEnv(env, ids, queues, settings);
+  const worker = await startCascadeProcess('worker', processEnv);
+  const bridge = await startCascadeProcess('bridge', processEnv);
+  try {
+    const lastAt = await waitForRetired(env.prisma, ids.run, backlog, 600_000 + backlog * 50, 500);
+    m.add('memory.backlogMs', lastAt - bridge.readyAt);
+    m.add('memory.bridgePeakMb', (await bridge.memory()).peakRssBytes / MB);
+    m.add('memory.workerPeakMb', (await worker.memory()).peakRssBytes / MB);
+    m.check('7. the whole backlog ran once', (await countRetired(env.prisma, ids.run)).count === backlog);
+  } finally {
+    await Promise.all([bridge.stop(), worker.stop()]);
+  }
+
+  const steady = createRunIds('steady');
+  const rate = Math.max(1, capacityPerSecond * settings.latencyLoad);
+  const n = Math.round(rate * settings.steadySeconds);
+  await seedUsers(env.prisma, steady.run, n);
+  const steadyQueues = await createBenchQueues(env.sqs, steady.run);
+  const steadyEnv = toAccountEnv(env, steady, steadyQueues, settings);
+  const steadyWorker = await startCascadeProcess('worker', steadyEnv);
+  const steadyBridge = await startCascadeProcess('bridge', steadyEnv);
+  try {
+    const t0 = Date.now();
+    const warmUpEnd = t0 + Math.min(30_000, (settings.steadySeconds * 1000) / 10);
+    let startSample: { bridge: number; worker: number } | undefined;
+    const sends: Array<Promise<unknown>> = [];
+    for (let i = 0; i < n; i++) {
+      const wait = t0 + (i * 1000) / rate - Date.now();
+      if (wait > 0) await sleep(wait);
+      if (startSample === undefined && Date.now() >= warmUpEnd) {
+        startSample = { bridge: (await steadyBridge.memory()).rssBytes / MB, worker: (await steadyWorker.memory()).rssBytes / MB };
+      }
+      sends.push(env.sqs.send(new SendMessageCommand({ QueueUrl: steadyQueues.queueUrl, MessageBody: toDeleteBody(steady.run, i) })));
+    }
+    await Promise.all(sends);
+    await waitForRetired(env.prisma, steady.run, n, 120_000, 500);
+    const end = { bridge: (await steadyBridge.memory()).rssBytes / MB, worker: (await steadyWorker.memory()).rssBytes / MB };
+    const start = startSample ?? end;
+    m.add('memory.steadyRate', rate);
+    m.add('memory.bridgeStartMb', start.bridge);
+    m.add('memory.bridgeEndMb', end.bridge);
+    m.add('memory.workerStartMb', start.worker);
+    m.add('memory.workerEndMb', end.worker);
+    m.check('7. every steady event ran once', (await countRetired(env.prisma, steady.run)).count === n);
+  } finally {
+    await Promise.all([steadyBridge.stop(), steadyWorker.stop()]);
+  }
+}
