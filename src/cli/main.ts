@@ -4,6 +4,7 @@ import type { GlobalOptions } from './cli-context';
 import { registerDbCommands } from './commands/db-commands';
 import { registerDemoCommand } from './commands/demo-command';
 import { registerDevCommand } from './commands/dev-command';
+import { registerDlqCommands } from './commands/dlq-commands';
 import { registerInitCommand } from './commands/init-command';
 import { registerRunCommands } from './commands/run-commands';
 import { registerSendCommand } from './commands/send-command';
@@ -26,6 +27,7 @@ export function createProgram(): Command {
   registerTaskCommands(program, global);
   registerDemoCommand(program, global);
   registerInitCommand(program, global);
+  registerDlqCommands(program, global);
   return program;
 }
 
