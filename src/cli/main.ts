@@ -9,6 +9,7 @@ import { registerInitCommand } from './commands/init-command';
 import { registerRunCommands } from './commands/run-commands';
 import { registerSendCommand } from './commands/send-command';
 import { registerStackCommands } from './commands/stack-commands';
+import { registerStatusCommand } from './commands/status-command';
 import { registerTaskCommands } from './commands/task-commands';
 
 /** The `cascade` command line. */
@@ -28,6 +29,7 @@ export function createProgram(): Command {
   registerDemoCommand(program, global);
   registerInitCommand(program, global);
   registerDlqCommands(program, global);
+  registerStatusCommand(program, global);
   return program;
 }
 

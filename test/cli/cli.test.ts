@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
@@ -10,22 +9,7 @@ import { createS3Client } from '../../src/app/clients';
 import { toMessageBodies } from '../../src/cli/commands/send-command';
 import { toQueueUrlVariable } from '../../src/routes/route-names';
 import { type E2eContext, createE2eContext, createTestQueues, peekQueue } from '../support/e2e-harness';
-
-const BIN = path.join(__dirname, '..', '..', '..', 'bin', 'cascade.js');
-
-/** Runs the real CLI as a child process. */
-function runCli(args: string[], env: NodeJS.ProcessEnv, input?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input ?? '');
-  });
-}
+import { runCli } from '../support/run-cli';
 
 describe('cascade CLI', function () {
   this.timeout(240_000);
@@ -49,7 +33,7 @@ describe('cascade CLI', function () {
   it('when asked for help, then every command is listed', async () => {
     const { code, stdout } = await runCli(['--help'], env());
     assert.equal(code, 0);
-    for (const command of ['start', 'bridge', 'worker', 'dev', 'stack', 'db', 'send', 'demo', 'init']) assert.match(stdout, new RegExp(`\\n  ${command}\\b`));
+    for (const command of ['start', 'bridge', 'worker', 'dev', 'stack', 'db', 'send', 'demo', 'init', 'dlq', 'status']) assert.match(stdout, new RegExp(`\\n  ${command}\\b`));
   });
 
   it('when the configuration is invalid, then it exits 2 naming each variable', async () => {
