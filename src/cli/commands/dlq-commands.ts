@@ -1,9 +1,10 @@
-import { type Command, InvalidArgumentError } from 'commander';
+import { type Command, Option } from 'commander';
+import { ConfigError } from '../../config';
 import { type DeadLetter, type DeadLetterDetail, type DeadLetterListing, type DeadLetterQueue, findDeadLetter, listDeadLetters } from '../../ops/dead-letters';
 import type { MessageSource } from '../../ops/message-source';
 import { readQueueDepth, toTotalDepth } from '../../ops/queue-depth';
 import { type RedriveDestination, type RedriveEntry, type RedriveSummary, redriveDeadLetters } from '../../ops/redrive';
-import { ROUTE_NAMES, isRouteName, toQueueUrlVariable } from '../../routes/route-names';
+import { ROUTE_NAMES, type RouteName, toQueueUrlVariable } from '../../routes/route-names';
 import { type GlobalOptions, printResult } from '../cli-context';
 import { confirmAction } from '../confirm';
 import { parsePositiveInteger } from '../option-parsers';
@@ -94,11 +95,11 @@ export function registerDlqCommands(program: Command, global: () => GlobalOption
     )
     .addOption(createQueueOption())
     .option('--max <n>', 'most messages to read (and redrive) over all queues; default: all', parsePositiveInteger)
-    .option('--to <route>', `where messages of unknown source go (${ROUTE_NAMES.join(', ')}); messages of known source always go back to it`)
+    .addOption(new Option('--to <route>', 'where messages of unknown source go; messages of known source always go back to it').choices([...ROUTE_NAMES]))
     .option('--dry-run', 'show where each message would go; send and delete nothing')
     .option('-y, --yes', 'do not ask for confirmation (required without a terminal)')
     .option('--json', 'print the result as JSON')
-    .action(async (options: { queue: QueueChoice; max?: number; to?: string; dryRun?: boolean; yes?: boolean; json?: boolean }) => {
+    .action(async (options: { queue: QueueChoice; max?: number; to?: RouteName; dryRun?: boolean; yes?: boolean; json?: boolean }) => {
       await withOps(global(), async (ops, signal) => {
         const queues = toWaitingQueues(ops.config, options.queue);
         const fallback = options.to === undefined ? undefined : toFallback(ops, options.to);
@@ -133,10 +134,11 @@ export function registerDlqCommands(program: Command, global: () => GlobalOption
     });
 }
 
-function toFallback(ops: OpsContext, route: string): RedriveDestination {
-  if (!isRouteName(route)) throw new InvalidArgumentError(`--to: unknown route "${route}"; known routes: ${ROUTE_NAMES.join(', ')}`);
+function toFallback(ops: OpsContext, route: RouteName): RedriveDestination {
   const queueUrl = ops.resolver.queueOf(route);
-  if (queueUrl === undefined) throw new Error(`--to ${route}: no queue URL for the route; set ${toQueueUrlVariable(route)} or run \`cascade stack up\``);
+  if (queueUrl === undefined) {
+    throw new ConfigError([{ variable: toQueueUrlVariable(route), message: `is needed by --to ${route}: set it, or run \`cascade stack up\` for the local one` }]);
+  }
   return { queueUrl, route };
 }
 

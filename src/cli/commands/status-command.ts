@@ -53,7 +53,7 @@ export function registerStatusCommand(program: Command, global: () => GlobalOpti
           ];
           const result: CascadeStatus = { ...status, notes: [...missing, ...status.notes] };
           printResult(result, options.json, toStatusText);
-          if (hasErrors(result)) process.exitCode = 1;
+          if (hasErrors(result) || signal.aborted) process.exitCode = 1;
         } finally {
           progress.stop();
           ops.close();
