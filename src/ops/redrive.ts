@@ -1,4 +1,11 @@
-import { DeleteMessageBatchCommand, type Message, type MessageAttributeValue, SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import {
+  DeleteMessageBatchCommand,
+  type Message,
+  type MessageAttributeValue,
+  SendMessageBatchCommand,
+  type SendMessageBatchCommandOutput,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
 import { SqsOperationError } from '../bridge/errors';
 import { QUARANTINE_ATTRIBUTES } from '../bridge/quarantine';
 import { SQS_MAX_MESSAGE_BYTES } from '../producer/task-bodies';
@@ -132,8 +139,8 @@ async function redrivePage(page: readonly Message[], queue: DeadLetterQueue, rea
     const base = { queue: queue.kind, messageId: letter.messageId, why: letter.reason };
     const destination: RedriveDestination | undefined = letter.source.known ? { queueUrl: letter.source.queueUrl, route: letter.source.route } : options.fallback;
     if (destination === undefined) {
-      const unknown = letter.source.known ? '' : letter.source.reason;
-      entries.push({ ...base, outcome: 'skipped', reason: `source queue unknown (${unknown}); pass --to <route> to choose where it goes` });
+      const why = letter.source.known ? 'no destination' : letter.source.reason;
+      entries.push({ ...base, outcome: 'skipped', reason: `source queue unknown (${why}); pass --to <route> to choose where it goes` });
     } else if (destination.queueUrl === queue.queueUrl) {
       entries.push({ ...base, outcome: 'skipped', destination, reason: 'its source is the queue it is in' });
     } else if (options.dryRun) {
@@ -171,7 +178,7 @@ async function sendAndDelete(
   });
   if (signal?.aborted) return batch.map((item) => entryOf(item, 'failed', { reason: 'interrupted before it was sent; it stays where it is' }));
 
-  let sent;
+  let sent: SendMessageBatchCommandOutput;
   try {
     sent = await sqs.send(
       new SendMessageBatchCommand({
