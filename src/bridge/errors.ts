@@ -1,4 +1,4 @@
-/** Thrown when an SQS call made by the bridge fails; carries the queue and messages concerned. */
+/** Thrown when an SQS call made by Cascade (the bridge, or an operator command) fails; carries the queue and messages concerned. */
 export class SqsOperationError extends Error {
   readonly operation: string;
   readonly queueUrl: string;

@@ -5,10 +5,12 @@ import { registerCascadeCommands } from './commands/cascade-commands';
 import { registerDbCommands } from './commands/db-commands';
 import { registerDemoCommand } from './commands/demo-command';
 import { registerDevCommand } from './commands/dev-command';
+import { registerDlqCommands } from './commands/dlq-commands';
 import { registerInitCommand } from './commands/init-command';
 import { registerRunCommands } from './commands/run-commands';
 import { registerSendCommand } from './commands/send-command';
 import { registerStackCommands } from './commands/stack-commands';
+import { registerStatusCommand } from './commands/status-command';
 import { registerTaskCommands } from './commands/task-commands';
 
 /** The `cascade` command line. */
@@ -28,6 +30,8 @@ export function createProgram(): Command {
   registerDemoCommand(program, global);
   registerInitCommand(program, global);
   registerCascadeCommands(program, global);
+  registerDlqCommands(program, global);
+  registerStatusCommand(program, global);
   return program;
 }
 

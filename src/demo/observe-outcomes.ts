@@ -1,8 +1,10 @@
-import { ChangeMessageVisibilityBatchCommand, GetQueueAttributesCommand, type Message, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import { sleep } from '../bridge/backoff';
 import { decodeEnvelope } from '../bridge/envelope';
 import { QUARANTINE_ATTRIBUTES } from '../bridge/quarantine';
+import { readQueueDepth, toTotalDepth } from '../ops/queue-depth';
+import { peekMessages } from '../ops/queue-peek';
 import { type RouteDefinition, toWorkflowId } from '../routes/route';
 
 /** What became of one sent message, read back from Temporal and the queues. */
@@ -82,35 +84,18 @@ export interface QuarantineWatcher {
 const PEEK_VISIBILITY_SECONDS = 30;
 
 /**
- * A {@link QuarantineWatcher}: each read receives until the queue has no more
- * visible messages (so none hides behind the first ten), then makes them
- * visible again at once.
+ * A {@link QuarantineWatcher}: each read peeks the whole queue (see
+ * {@link peekMessages}), so none hides behind the first ten and none is consumed.
  */
 export function createQuarantineWatcher(sqs: SQSClient, queueUrl: string): QuarantineWatcher {
   const seen = new Map<string, string>();
   let reading: Promise<ReadonlyMap<string, string>> | undefined;
   async function read(): Promise<ReadonlyMap<string, string>> {
-    const held: Message[] = [];
-    try {
-      for (;;) {
-        const response = await sqs.send(
-          new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: PEEK_VISIBILITY_SECONDS, WaitTimeSeconds: 0, MessageAttributeNames: ['All'] }),
-        );
-        const messages = response.Messages ?? [];
-        if (messages.length === 0) break;
-        held.push(...messages);
-        for (const message of messages) {
-          const source = message.MessageAttributes?.[QUARANTINE_ATTRIBUTES.sourceMessageId]?.StringValue;
-          if (source) seen.set(source, message.MessageAttributes?.[QUARANTINE_ATTRIBUTES.reason]?.StringValue ?? '');
-        }
-      }
-    } finally {
-      for (let i = 0; i < held.length; i += 10) {
-        const batch = held.slice(i, i + 10);
-        await sqs.send(
-          new ChangeMessageVisibilityBatchCommand({ QueueUrl: queueUrl, Entries: batch.map((m, index) => ({ Id: String(index), ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: 0 })) }),
-        );
-      }
+    // Short polls: the demo reads again every few hundred milliseconds until its deadline, so a sampled empty answer only delays it.
+    const { messages } = await peekMessages(sqs, queueUrl, { visibilityTimeoutSeconds: PEEK_VISIBILITY_SECONDS, waitTimeSeconds: 0 });
+    for (const message of messages) {
+      const source = message.MessageAttributes?.[QUARANTINE_ATTRIBUTES.sourceMessageId]?.StringValue;
+      if (source) seen.set(source, message.MessageAttributes?.[QUARANTINE_ATTRIBUTES.reason]?.StringValue ?? '');
     }
     return seen;
   }
@@ -124,11 +109,6 @@ export function createQuarantineWatcher(sqs: SQSClient, queueUrl: string): Quara
   };
 }
 
-const DEPTH_ATTRIBUTES = ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'] as const;
-
 async function isQueueDrained(sqs: SQSClient, queueUrl: string): Promise<boolean> {
-  const { Attributes } = await sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: [...DEPTH_ATTRIBUTES] }),
-  );
-  return DEPTH_ATTRIBUTES.every((key) => Number(Attributes?.[key] ?? '0') === 0);
+  return toTotalDepth(await readQueueDepth(sqs, queueUrl)) === 0;
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { Client, Connection } from '@temporalio/client';
 import pino from 'pino';
-import { checkDedupHorizon } from '../../src/bridge/dedup-horizon';
+import { NO_QUEUE_RETENTION, checkDedupHorizon, readDedupHorizon } from '../../src/bridge/dedup-horizon';
 import { loadConfig } from '../../src/config';
 
 /** ElasticMQ reports no MessageRetentionPeriod, so the queue side is injected; Temporal is the real dev server. */
@@ -52,5 +52,33 @@ describe('dedup horizon check', function () {
     const findings = await checkDedupHorizon({ client, sqs: sqsReportingRetention(undefined), namespace: config().temporal.namespace, queueUrls: ['q'], logger });
     assert.deepEqual(findings, []);
     assert.ok(lines.some((l) => l.msg.includes('reports no MessageRetentionPeriod')));
+  });
+
+  it('when read as data, then each queue is compared or says why it was not', async () => {
+    const retentions: Record<string, string | undefined> = { long: '1209600', short: '60', silent: undefined };
+    const sqs = {
+      send: async (command: { input: { QueueUrl?: string } }) => {
+        const url = command.input.QueueUrl ?? '';
+        if (url === 'broken') throw new Error('AccessDenied');
+        const seconds = retentions[url];
+        return { Attributes: seconds === undefined ? {} : { MessageRetentionPeriod: seconds } };
+      },
+    } as unknown as SQSClient;
+    const report = await readDedupHorizon({ client, sqs, namespace: config().temporal.namespace, queueUrls: ['long', 'short', 'silent', 'broken'] });
+    const retention = report.namespaceRetentionSeconds ?? 0;
+    assert.ok(retention > 60 && retention < 1_209_600);
+    assert.deepEqual(report.queues, [
+      { checked: true, queueUrl: 'long', queueRetentionSeconds: 1_209_600, namespaceRetentionSeconds: retention, unsafe: true },
+      { checked: true, queueUrl: 'short', queueRetentionSeconds: 60, namespaceRetentionSeconds: retention, unsafe: false },
+      { checked: false, queueUrl: 'silent', reason: NO_QUEUE_RETENTION },
+      { checked: false, queueUrl: 'broken', reason: 'GetQueueAttributes failed: AccessDenied' },
+    ]);
+  });
+
+  it('when the namespace does not exist, then the report says so for every queue', async () => {
+    const report = await readDedupHorizon({ client, sqs: sqsReportingRetention('60'), namespace: `missing-${Date.now()}`, queueUrls: ['q'] });
+    assert.equal(report.namespaceRetentionSeconds, undefined);
+    assert.match(report.namespaceError ?? '', /could not describe the Temporal namespace/);
+    assert.deepEqual(report.queues.map((q) => q.checked), [false]);
   });
 });

@@ -33,7 +33,7 @@ describe('cascade CLI', function () {
   it('when asked for help, then every command is listed', async () => {
     const { code, stdout } = await runCli(['--help'], env());
     assert.equal(code, 0);
-    for (const command of ['start', 'bridge', 'worker', 'dev', 'stack', 'db', 'send', 'send-task', 'send-events', 'outbox', 'demo', 'init', 'failed', 'show', 'rerun', 'reset']) assert.match(stdout, new RegExp(`\\n  ${command}\\b`));
+    for (const command of ['start', 'bridge', 'worker', 'dev', 'stack', 'db', 'send', 'send-task', 'send-events', 'outbox', 'demo', 'init', 'failed', 'show', 'rerun', 'reset', 'dlq', 'status']) assert.match(stdout, new RegExp(`\\n  ${command}\\b`));
   });
 
   it('when the configuration is invalid, then it exits 2 naming each variable', async () => {

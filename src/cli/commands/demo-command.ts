@@ -14,6 +14,7 @@ import { createRoutes, requireRoute } from '../../routes/registry';
 import { type RouteName, isRouteName } from '../../routes/route-names';
 import { defaultWorkflowBundlePath } from '../../worker/workflow-source';
 import { type GlobalOptions, printResult } from '../cli-context';
+import { toTable } from '../text-format';
 import { applyStackEnvironment, bringStackUp, readStackEndpoints, toStackOptions } from '../stack-session';
 
 /** What the demo found for one route. */
@@ -139,13 +140,4 @@ async function isCascadeRunning(httpUrl: string | undefined): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-/** A plain-text table with padded columns. */
-export function toTable(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
-  const clip = (s: string) => (s.length > 90 ? `${s.slice(0, 89)}…` : s);
-  const all = [header, ...rows].map((r) => r.map(clip));
-  const widths = header.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)));
-  const line = (r: readonly string[]) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
-  return [line(all[0] ?? []), widths.map((w) => '-'.repeat(w)).join('  '), ...all.slice(1).map(line)].join('\n');
 }

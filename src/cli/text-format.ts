@@ -1,0 +1,27 @@
+/** A plain-text table with padded columns; cells longer than 90 characters are clipped. */
+export function toTable(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
+  const clip = (s: string) => (s.length > 90 ? `${s.slice(0, 89)}…` : s);
+  const all = [header, ...rows].map((r) => r.map(clip));
+  const widths = header.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)));
+  const line = (r: readonly string[]) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  return [line(all[0] ?? []), widths.map((w) => '-'.repeat(w)).join('  '), ...all.slice(1).map(line)].join('\n');
+}
+
+const DURATION_UNITS: ReadonlyArray<readonly [string, number]> = [
+  ['d', 86_400],
+  ['h', 3_600],
+  ['m', 60],
+  ['s', 1],
+];
+
+/** A duration in its largest unit and the next: `45s`, `3m 20s`, `2h 5m`, `4d 1h`, `1d`; `-` when unknown. */
+export function toDurationText(seconds: number | undefined): string {
+  if (seconds === undefined || !Number.isFinite(seconds)) return '-';
+  const total = Math.max(0, Math.round(seconds));
+  const index = DURATION_UNITS.findIndex(([, size]) => total >= size);
+  if (index === -1) return '0s';
+  const [unit = 's', size = 1] = DURATION_UNITS[index] ?? [];
+  const [nextUnit, nextSize] = DURATION_UNITS[index + 1] ?? [];
+  const rest = nextSize === undefined ? 0 : Math.floor((total % size) / nextSize);
+  return `${Math.floor(total / size)}${unit}${rest > 0 ? ` ${rest}${nextUnit ?? ''}` : ''}`;
+}
