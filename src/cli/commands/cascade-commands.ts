@@ -1,4 +1,4 @@
-import { type Command, InvalidArgumentError, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import type { Client } from '@temporalio/client';
 import { createTemporalClient, toWorkflowUiUrl } from '../../app/clients';
 import type { CascadeConfig } from '../../config';
@@ -9,6 +9,7 @@ import { type RerunOutcome, rerunCascades, toRerunSummary } from '../../ops/reru
 import { RESET_POINTS, type ResetOutcome, type ResetPoint, resetCascades } from '../../ops/reset';
 import { type GlobalOptions, createCliContext, printResult } from '../cli-context';
 import { confirmAction } from '../confirm';
+import { parsePositiveInteger, parsePositiveNumber } from '../option-parsers';
 import { createProgress } from '../progress';
 import { applyStackEnvironment } from '../stack-session';
 
@@ -28,27 +29,13 @@ interface BulkOptions extends FilterOptions {
   rate?: number;
 }
 
-function toPositiveInteger(name: string) {
-  return (value: string): number => {
-    const parsed = Number(value);
-    if (!Number.isSafeInteger(parsed) || parsed < 1) throw new InvalidArgumentError(`${name} must be a positive integer`);
-    return parsed;
-  };
-}
-
-function toPositiveNumber(value: string): number {
-  const parsed = Number(value);
-  if (!Number.isFinite(parsed) || parsed <= 0) throw new InvalidArgumentError('must be a positive number');
-  return parsed;
-}
-
 /** Adds the filters shared by `failed`, `rerun --failed` and `reset --failed`. */
 function withFilters(command: Command, limitDefault: number): Command {
   return command
     .option('--route <route>', 'only cascades of this route (CascadeRoute)')
     .option('--entity <id>', 'only cascades of this entity (EntityId)')
     .option('--since <when>', 'only cascades closed since: a duration back from now (30m, 24h, 7d) or an ISO time')
-    .option('--limit <n>', 'most cascades', toPositiveInteger('--limit'), limitDefault);
+    .option('--limit <n>', 'most cascades', parsePositiveInteger, limitDefault);
 }
 
 /** Adds the options of commands that change many cascades. */
@@ -56,8 +43,8 @@ function withBulkOptions(command: Command): Command {
   return withFilters(command.option('--failed', 'every failed, timed-out or terminated cascade matching the filters'), 1000)
     .option('--dry-run', 'show what would be done, change nothing')
     .option('-y, --yes', 'do not ask for confirmation (required without a terminal)')
-    .option('--concurrency <n>', 'cascades handled at once', toPositiveInteger('--concurrency'), 4)
-    .option('--rate <per-second>', 'most cascades started per second', toPositiveNumber)
+    .option('--concurrency <n>', 'cascades handled at once', parsePositiveInteger, 4)
+    .option('--rate <per-second>', 'most cascades started per second', parsePositiveNumber)
     .option('--json', 'print the result as JSON');
 }
 
