@@ -1,12 +1,18 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { promisify } from 'node:util';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { createTemporalClient } from '../../src/app/clients';
 import { ENCRYPTED_ENCODING, type JsonPayload, type JsonPayloads, METADATA_ENCRYPTION_KEY_ID, fromJsonPayload, toJsonPayload } from '../../src/codec';
 import { RETIRED_GENERATION } from '../../src/shared/account-event';
+import { resolveTemporalCli } from '../../src/stack';
 import { type E2eContext, type TestCascade, createE2eContext, eventually, startTestCascade } from '../support/e2e-harness';
 import { collectPayloads, readRawHistory, toHistoryBytes, toMetadataText } from '../support/raw-history';
+import { getTestStack } from '../support/test-stack';
+
+const execFileAsync = promisify(execFile);
 
 const ISS = 'api.accounts.firefox.com';
 const TOKEN = 'e2e-codec-token-0123456789';
@@ -93,6 +99,15 @@ describe('payload encryption end to end (bridge → Temporal → worker with CAS
       assert.equal(all.status, 200);
       const texts = ((await all.json()) as JsonPayloads).payloads.map((p) => Buffer.from(p.data ?? '', 'base64').toString('utf8'));
       assert.ok(texts.some((t) => t.includes(email)), 'the decoded history holds the email again');
+
+      // The Temporal CLI decodes through the same endpoint, with the token as its codec auth.
+      const cli = await resolveTemporalCli({ cacheDir: getTestStack().options.cacheDir, logger: ctx.logger });
+      const address = ctx.env.TEMPORAL_ADDRESS ?? '';
+      const { stdout } = await execFileAsync(cli, ['workflow', 'show', '--address', address, '--workflow-id', workflowId, '--output', 'json', '--codec-endpoint', `${base}/codec`, '--codec-auth', `Bearer ${TOKEN}`]);
+      const shown = JSON.parse(stdout) as { events: Array<{ workflowExecutionStartedEventAttributes?: { input?: { payloads?: JsonPayload[] } } }> };
+      const [shownInput] = shown.events[0]?.workflowExecutionStartedEventAttributes?.input?.payloads ?? [];
+      assert.equal(Buffer.from(shownInput?.metadata?.encoding ?? '', 'base64').toString('utf8'), 'json/plain', '`temporal workflow show --codec-endpoint` decoded the input');
+      assert.ok(Buffer.from(shownInput?.data ?? '', 'base64').toString('utf8').includes(email));
 
       const wrong = await postCodec(base, 'decode', rawInput, { authorization: 'Bearer not-the-token-at-all' });
       assert.equal(wrong.status, 401);
