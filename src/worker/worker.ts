@@ -3,7 +3,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { createActivities, type ActivityDeps } from '../../activities';
 import { sleep } from '../bridge/backoff';
-import { toDataConverter } from '../codec';
+import { createPayloadCodec, toDataConverter } from '../codec';
 import type { CascadeConfig } from '../config';
 import { resolveWorkflowsPath } from './workflow-source';
 
@@ -15,7 +15,11 @@ export interface CascadeWorkerOptions {
   readonly logger: Logger;
   /** Overrides `config.temporal.taskQueue` (tests use one per test). */
   readonly taskQueue?: string;
-  /** Encodes and decodes every payload (encryption); the same codec as the process's Temporal client. */
+  /**
+   * Encodes and decodes every payload (encryption); pass the codec the
+   * process's Temporal client uses, so both are built once.
+   * @default createPayloadCodec(config)
+   */
   readonly payloadCodec?: PayloadCodec;
 }
 
@@ -29,7 +33,7 @@ export async function createCascadeWorker(options: CascadeWorkerOptions): Promis
   const workflowSource = config.workflowBundlePath
     ? { workflowBundle: { codePath: config.workflowBundlePath } }
     : { workflowsPath: resolveWorkflowsPath() };
-  const dataConverter = toDataConverter(options.payloadCodec);
+  const dataConverter = toDataConverter(options.payloadCodec ?? createPayloadCodec(config));
   return Worker.create({
     connection: options.connection,
     namespace: config.temporal.namespace,
