@@ -4,6 +4,7 @@ import type { NativeConnection, Worker } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { Bridge } from '../bridge/bridge';
 import { checkDedupHorizon } from '../bridge/dedup-horizon';
+import { createPayloadCodec } from '../codec';
 import { createWorkflowStarter } from '../bridge/workflow-starter';
 import type { CascadeConfig } from '../config';
 import { createPrismaClient, type PrismaClient } from '../db/client';
@@ -55,6 +56,8 @@ export interface RunningCascade {
  */
 export async function startCascadeProcess(config: CascadeConfig, roles: CascadeRoles, logger: Logger, options: CascadeProcessOptions = {}): Promise<RunningCascade> {
   const metrics = createMetrics();
+  // One codec per process: the client, the worker and POST /codec/* encrypt and decrypt alike.
+  const payloadCodec = createPayloadCodec(config);
   const checks: ReadinessCheck[] = [];
   const closers: Array<() => Promise<void>> = [];
   let bridge: Bridge | undefined;
@@ -69,7 +72,7 @@ export async function startCascadeProcess(config: CascadeConfig, roles: CascadeR
 
   try {
     if (roles.bridge || roles.worker) {
-      client = createTemporalClient(config);
+      client = createTemporalClient(config, payloadCodec);
       const c = client;
       checks.push(createTemporalCheck(c));
       closers.push(() => c.connection.close());
@@ -92,7 +95,7 @@ export async function startCascadeProcess(config: CascadeConfig, roles: CascadeR
         s3.destroy();
         sns.destroy();
       });
-      worker = await createCascadeWorker({ config, connection: nc, deps: { db: p, sqs: activitySqs, s3, sns, config }, logger: logger.child({ component: 'worker' }) });
+      worker = await createCascadeWorker({ config, connection: nc, deps: { db: p, sqs: activitySqs, s3, sns, config }, logger: logger.child({ component: 'worker' }), payloadCodec });
       workerRun = worker.run();
       if (client && options.ensureSchedules !== false) await ensureSchedules(client, config.temporal.taskQueue, createScheduleSpecs(config), logger.child({ component: 'schedules' }));
       logger.info({ taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace }, 'worker running');
@@ -125,7 +128,7 @@ export async function startCascadeProcess(config: CascadeConfig, roles: CascadeR
         const p = prisma;
         closers.push(() => p.$disconnect());
       }
-      http = createHttpServer({ metrics, readinessChecks: checks, logger, plugins: createHttpPlugins(config, { db: prisma }) });
+      http = createHttpServer({ metrics, readinessChecks: checks, logger, plugins: createHttpPlugins(config, { db: prisma, payloadCodec }) });
       const address = await http.listen({ host: config.http.host, port: config.http.port });
       httpUrl = address;
       logger.info({ url: address }, 'http server listening');

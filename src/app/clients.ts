@@ -2,6 +2,8 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { Client, Connection } from '@temporalio/client';
+import type { PayloadCodec } from '@temporalio/common';
+import { createPayloadCodec, toDataConverter } from '../codec';
 import type { CascadeConfig } from '../config';
 
 /** An SQS client for the configured region and endpoint (ElasticMQ locally). */
@@ -22,10 +24,13 @@ export function createSnsClient(config: CascadeConfig): SNSClient {
 /**
  * A Temporal client whose connection is made on first use, so a process can
  * start (and report unready) while Temporal is down, and recover on its own.
+ * Payloads go through `payloadCodec` (encryption when `CASCADE_PAYLOAD_KEYS`
+ * is set); a process that also runs a worker passes the codec it built once.
  */
-export function createTemporalClient(config: CascadeConfig): Client {
+export function createTemporalClient(config: CascadeConfig, payloadCodec: PayloadCodec | undefined = createPayloadCodec(config)): Client {
   const connection = Connection.lazy({ address: config.temporal.address });
-  return new Client({ connection, namespace: config.temporal.namespace });
+  const dataConverter = toDataConverter(payloadCodec);
+  return new Client({ connection, namespace: config.temporal.namespace, ...(dataConverter ? { dataConverter } : {}) });
 }
 
 /** Web UI link of one workflow. */

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { type PayloadKey, toPayloadKeys } from '../codec/payload-key';
 import { ROUTE_NAMES, type RouteName, isRouteName, toQueueUrlVariable } from '../routes/route-names';
 import type { ActivityPolicyInput } from '../shared/cascade-input';
 import { ConfigError, type ConfigIssue } from './config-error';
@@ -10,6 +11,7 @@ export type ProcessRole = 'bridge' | 'worker' | 'http' | 'client';
 const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const url = () => z.url({ message: 'must be an absolute URL, e.g. http://127.0.0.1:9324/000000000000/my-queue' });
 const optionalUrl = () => z.preprocess((v) => (v === '' ? undefined : v), url().optional());
+const emptyAsUnset = (v: unknown) => (v === '' ? undefined : v);
 const flag = () =>
   z
     .enum(['1', '0', 'true', 'false', 'yes', 'no'], { message: 'must be one of 1, 0, true, false, yes, no' })
@@ -107,6 +109,31 @@ export const environmentSchema = z.object({
   CASCADE_TXMA_PURGE_INTERVAL_SECONDS: integer(10, 86_400).default(300),
   /** Bearer token of `GET /events`. Unset: the endpoint answers 503 (never open without a token). */
   CASCADE_EVENTS_API_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /**
+   * Payload encryption keys, `keyId:base64key` comma-separated (32-byte keys),
+   * newest first: the first key encrypts, every listed key decrypts.
+   * Unset or empty: payloads are stored unencrypted.
+   */
+  CASCADE_PAYLOAD_KEYS: z
+    .string()
+    .optional()
+    .superRefine((value, ctx) => {
+      for (const problem of toPayloadKeys(value ?? '').problems) ctx.addIssue({ code: 'custom', message: problem });
+    }),
+  /** Comma-separated origins allowed to call `POST /codec/*` from a browser. @default the origin of TEMPORAL_UI_URL */
+  CASCADE_CODEC_CORS_ORIGINS: z.preprocess(
+    emptyAsUnset,
+    z
+      .string()
+      .optional()
+      .superRefine((value, ctx) => {
+        for (const origin of toList(value ?? '').filter((o) => !isOrigin(o))) {
+          ctx.addIssue({ code: 'custom', message: `${JSON.stringify(origin)} is not an origin: use scheme://host[:port] without a path, e.g. https://temporal.example.com` });
+        }
+      }),
+  ),
+  /** Bearer token `POST /codec/*` requires when set. Unset: the endpoint is open to the allowed origins. */
+  CASCADE_CODEC_TOKEN: z.preprocess(emptyAsUnset, z.string().min(16, 'must be at least 16 characters').optional()),
   /** tasks: events per `event` message the producer sends. @default 500 */
   CASCADE_TASK_EVENTS_PER_MESSAGE: integer(1, 10_000).default(500),
   /** tasks: how often the outbox flush schedule re-sends what the producer could not. @default 60 */
@@ -152,6 +179,10 @@ export interface CascadeConfig {
   readonly emailArchive: { bucket: string | undefined; keyPrefix: string; sse: 'AES256' | 'aws:kms'; kmsKeyId: string | undefined };
   readonly txma: { eventNames: readonly string[]; sessionlessEventNames: readonly string[]; ttlSeconds: number; purgeIntervalSeconds: number };
   readonly eventsApiToken: string | undefined;
+  /** Payload encryption keys, newest (encrypting) first; empty: payloads are not encrypted. */
+  readonly payloadKeys: readonly PayloadKey[];
+  /** The remote codec endpoint of the Web UI (`POST /codec/decode`, `POST /codec/encode`). */
+  readonly codecEndpoint: { corsOrigins: readonly string[]; token: string | undefined };
   readonly tasks: { eventsPerMessage: number; outboxFlushIntervalSeconds: number };
   readonly workflowBundlePath: string | undefined;
   readonly stateDir: string;
@@ -234,6 +265,11 @@ export function loadConfig(env: NodeJS.ProcessEnv, roles: readonly ProcessRole[]
       purgeIntervalSeconds: e.CASCADE_TXMA_PURGE_INTERVAL_SECONDS,
     },
     eventsApiToken: e.CASCADE_EVENTS_API_TOKEN,
+    payloadKeys: toPayloadKeys(e.CASCADE_PAYLOAD_KEYS ?? '').keys,
+    codecEndpoint: {
+      corsOrigins: toList(e.CASCADE_CODEC_CORS_ORIGINS ?? '').length > 0 ? toList(e.CASCADE_CODEC_CORS_ORIGINS ?? '') : [new URL(e.TEMPORAL_UI_URL).origin],
+      token: e.CASCADE_CODEC_TOKEN,
+    },
     tasks: { eventsPerMessage: e.CASCADE_TASK_EVENTS_PER_MESSAGE, outboxFlushIntervalSeconds: e.CASCADE_OUTBOX_FLUSH_INTERVAL_SECONDS },
     routes,
     quarantineQueueUrl: e.CASCADE_QUARANTINE_QUEUE_URL,
@@ -268,6 +304,16 @@ function toList(value: string): string[] {
     .split(',')
     .map((item) => item.trim())
     .filter((item) => item.length > 0);
+}
+
+/** True for `scheme://host[:port]` (http or https, no path), as browsers send in `Origin`. */
+function isOrigin(value: string): boolean {
+  try {
+    const parsed = new URL(value);
+    return (parsed.protocol === 'http:' || parsed.protocol === 'https:') && parsed.origin === value;
+  } catch {
+    return false;
+  }
 }
 
 function toRouteQueues(env: NodeJS.ProcessEnv, selection: string | undefined, issues: ConfigIssue[]): RouteQueue[] {

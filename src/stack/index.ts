@@ -28,7 +28,7 @@ export { CASCADE_SEARCH_ATTRIBUTES, type CascadeSearchAttributeName, type Search
 export { getStackStatus, startService, startStack, stopService, stopStack, type StackStateOptions } from './stack';
 export { StackError, isStackError } from './stack-error';
 export { TEMPORAL_CLI_VERSION, resolveTemporalCli, type ResolveTemporalCliOptions } from './temporal-cli';
-export { TEMPORAL_NAMESPACE } from './temporal-server';
+export { TEMPORAL_NAMESPACE, toUiCodecEndpoint } from './temporal-server';
 export {
   STACK_SERVICE_NAMES,
   type StackEndpoints,

@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
+import { CODEC_ENDPOINT_PREFIX } from '../codec/codec-endpoint';
 import { STACK_HOST } from './ports';
 import { CASCADE_SEARCH_ATTRIBUTES, type SearchAttributeTypeName } from './search-attributes';
 import type { ServiceContext, StackService } from './service';
@@ -22,8 +23,17 @@ const INDEXED_VALUE_TYPES: Record<SearchAttributeTypeName, IndexedValueType> = {
 };
 
 /**
+ * The remote codec endpoint the dev server's Web UI calls (`<url>/decode`):
+ * `POST /codec/*` of the Cascade process on the stack's HTTP port.
+ */
+export function toUiCodecEndpoint(httpPort: number): string {
+  return `http://${STACK_HOST}:${httpPort}${CODEC_ENDPOINT_PREFIX}`;
+}
+
+/**
  * The Temporal CLI dev server with its Web UI. State lives in
- * `<stateDir>/temporal/temporal.db`, so workflows survive a restart.
+ * `<stateDir>/temporal/temporal.db`, so workflows survive a restart. The UI
+ * decodes payloads through {@link toUiCodecEndpoint}.
  */
 export function createTemporalService(ctx: ServiceContext): StackService {
   const address = `${STACK_HOST}:${ctx.ports.temporal}`;
@@ -62,6 +72,8 @@ export function createTemporalService(ctx: ServiceContext): StackService {
           '--db-filename', path.join(dataDir, 'temporal.db'),
           '--namespace', TEMPORAL_NAMESPACE,
           '--log-level', 'warn',
+          // The Web UI decodes payloads (encrypted when CASCADE_PAYLOAD_KEYS is set) through Cascade's own HTTP server.
+          '--ui-codec-endpoint', toUiCodecEndpoint(ctx.ports.http),
           ...searchAttributes,
         ],
         cwd: dataDir,

@@ -1,7 +1,7 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { PrismaClient } from '../db/client';
+import { createBearerTokenCheck } from '../http/bearer-token';
 
 /** Most items one `GET /events` page returns. */
 export const MAX_EVENTS_PAGE = 100;
@@ -59,10 +59,6 @@ function fromEventsCursor(cursor: string): string | undefined {
   }
 }
 
-function digest(value: string): Buffer {
-  return createHash('sha256').update(value, 'utf8').digest();
-}
-
 /**
  * `GET /events?pk=…&skPrefix=…&limit=…&cursor=…`: the unexpired TxMA events
  * of one partition whose sort key starts with the prefix, in sort-key order,
@@ -71,19 +67,18 @@ function digest(value: string): Buffer {
  */
 export function createEventsApi(options: EventsApiOptions): (app: FastifyInstance) => void {
   const now = options.now ?? (() => new Date());
-  const expected = options.token === undefined ? undefined : digest(options.token);
+  const checkToken = options.token === undefined ? undefined : createBearerTokenCheck(options.token);
   return (app) => {
     app.get('/events', async (request: FastifyRequest, reply: FastifyReply) => {
-      if (expected === undefined) {
+      if (checkToken === undefined) {
         return reply.code(503).send({ error: 'Service Unavailable', message: 'GET /events is disabled: set CASCADE_EVENTS_API_TOKEN to enable it' });
       }
-      const header = request.headers.authorization ?? '';
-      const presented = /^Bearer (.+)$/i.exec(header)?.[1]?.trim();
-      if (presented === undefined || !timingSafeEqual(digest(presented), expected)) {
+      const verdict = checkToken(request.headers.authorization);
+      if (verdict !== 'valid') {
         return reply
           .code(401)
           .header('www-authenticate', 'Bearer realm="cascade-events"')
-          .send({ error: 'Unauthorized', message: presented === undefined ? 'send Authorization: Bearer <token>' : 'the bearer token is not valid' });
+          .send({ error: 'Unauthorized', message: verdict === 'missing' ? 'send Authorization: Bearer <token>' : 'the bearer token is not valid' });
       }
       const parsed = querySchema.safeParse(request.query);
       if (!parsed.success) {

@@ -1,7 +1,9 @@
+import type { PayloadCodec } from '@temporalio/common';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { createActivities, type ActivityDeps } from '../../activities';
 import { sleep } from '../bridge/backoff';
+import { createPayloadCodec, toDataConverter } from '../codec';
 import type { CascadeConfig } from '../config';
 import { resolveWorkflowsPath } from './workflow-source';
 
@@ -13,6 +15,12 @@ export interface CascadeWorkerOptions {
   readonly logger: Logger;
   /** Overrides `config.temporal.taskQueue` (tests use one per test). */
   readonly taskQueue?: string;
+  /**
+   * Encodes and decodes every payload (encryption); pass the codec the
+   * process's Temporal client uses, so both are built once.
+   * @default createPayloadCodec(config)
+   */
+  readonly payloadCodec?: PayloadCodec;
 }
 
 /**
@@ -25,12 +33,14 @@ export async function createCascadeWorker(options: CascadeWorkerOptions): Promis
   const workflowSource = config.workflowBundlePath
     ? { workflowBundle: { codePath: config.workflowBundlePath } }
     : { workflowsPath: resolveWorkflowsPath() };
+  const dataConverter = toDataConverter(options.payloadCodec ?? createPayloadCodec(config));
   return Worker.create({
     connection: options.connection,
     namespace: config.temporal.namespace,
     taskQueue: options.taskQueue ?? config.temporal.taskQueue,
     activities: createActivities(options.deps),
     shutdownGraceTime: config.bridge.shutdownGraceMs,
+    ...(dataConverter ? { dataConverter } : {}),
     ...workflowSource,
   });
 }

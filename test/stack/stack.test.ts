@@ -23,6 +23,7 @@ import {
   startStack,
   stopService,
   toEnvLines,
+  toUiCodecEndpoint,
 } from '../../src/stack';
 import { toQueueUrlVariable } from '../../src/routes/route-names';
 import { getTestStack } from '../support/test-stack';
@@ -108,6 +109,15 @@ describe('local stack', () => {
     for (const name of Object.keys(CASCADE_SEARCH_ATTRIBUTES)) {
       assert.equal(customAttributes?.[name], KEYWORD, `${name} in ${JSON.stringify(customAttributes)}`);
     }
+  });
+
+  it("when the stack is up, then the Web UI is told to decode payloads through Cascade's codec endpoint on the stack's HTTP port", async () => {
+    const { endpoints, options } = getTestStack();
+    const response = await fetch(`${endpoints.TEMPORAL_UI_URL}/api/v1/settings`);
+    assert.equal(response.status, 200);
+    const settings = (await response.json()) as { Codec?: { Endpoint?: string } };
+    assert.equal(settings.Codec?.Endpoint, toUiCodecEndpoint(options.ports.http));
+    assert.equal(settings.Codec?.Endpoint, `${endpoints.CASCADE_HTTP_URL}/codec`);
   });
 
   it('when the stack is up, then DATABASE_URL reaches the cascade database', async () => {

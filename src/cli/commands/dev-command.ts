@@ -30,6 +30,9 @@ export function registerDevCommand(program: Command, global: () => GlobalOptions
       if (process.env.CASCADE_WORKFLOW_BUNDLE === undefined && fs.existsSync(bundle)) process.env.CASCADE_WORKFLOW_BUNDLE = bundle;
       // GET /events is never open without a token: on the dev stack, make one up for this run unless one is set.
       process.env.CASCADE_EVENTS_API_TOKEN ||= randomBytes(24).toString('base64url');
+      // The dev server's Web UI decodes through POST /codec/*; it is reached as 127.0.0.1 or localhost, so allow both origins.
+      const ui = new URL(endpoints.TEMPORAL_UI_URL);
+      process.env.CASCADE_CODEC_CORS_ORIGINS ||= [ui.origin, `${ui.protocol}//localhost:${ui.port}`].join(',');
       const config = loadConfig(process.env, ['bridge', 'worker', 'http']);
       const app = await startCascadeProcess(config, { bridge: true, worker: true, http: true }, logger);
       process.stderr.write(
@@ -38,6 +41,7 @@ export function registerDevCommand(program: Command, global: () => GlobalOptions
           'Cascade is running on the local stack.',
           `  Temporal Web UI:  ${endpoints.TEMPORAL_UI_URL}/namespaces/${config.temporal.namespace}/workflows`,
           `  Health/metrics:   ${app.httpUrl ?? endpoints.CASCADE_HTTP_URL}/readyz  /metrics`,
+          `  Payloads:         ${config.payloadKeys[0] ? `encrypted with key "${config.payloadKeys[0].id}"; the Web UI decodes them through ${app.httpUrl ?? endpoints.CASCADE_HTTP_URL}/codec` : 'not encrypted (set CASCADE_PAYLOAD_KEYS to encrypt them)'}`,
           `  TxMA events:      curl -H 'Authorization: Bearer ${config.eventsApiToken ?? ''}' '${app.httpUrl ?? endpoints.CASCADE_HTTP_URL}/events?pk=SESSION%23<session_id>'`,
           '  Try it:           npx cascade demo        (in another terminal)',
           '  Endpoints:        npx cascade stack env',
