@@ -84,12 +84,12 @@ export function createEmailArchiveActivities(deps: EmailArchiveActivityDeps) {
         if (PERMANENT_S3_ERRORS.has(name) || isAwsError(error, 'AccessDenied', 403)) {
           throw ApplicationFailure.create({
             type: EMAIL_ARCHIVE_UNAVAILABLE,
-            message: `cannot write s3://${bucket}/${key}: ${name}: ${detail}${name === 'NoSuchBucket' ? ' (check S3_BUCKET_NAME)' : ''}`,
+            message: `cannot write the archive of message ${input.messageId} to s3://${bucket}: ${name}: ${detail}${name === 'NoSuchBucket' ? ' (check S3_BUCKET_NAME)' : ''}`,
             nonRetryable: true,
             cause: error instanceof Error ? error : undefined,
           });
         }
-        throw new Error(`writing s3://${bucket}/${key} failed: ${name}: ${detail}`, { cause: error });
+        throw new Error(`writing the archive of message ${input.messageId} to s3://${bucket} failed: ${name}: ${detail}`, { cause: error });
       }
     },
   };

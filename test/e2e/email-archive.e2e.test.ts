@@ -101,7 +101,7 @@ describe('email-archive end to end (ElasticMQ → bridge → Temporal → worker
       const handle = ctx.temporal.workflow.getHandle(outcome?.workflowId ?? '');
       await assert.rejects(handle.result(), (error: unknown) => {
         assert.ok(error instanceof WorkflowFailedError);
-        assert.match(error.cause?.message ?? '', new RegExp(`^archiveEmail failed: cannot write s3://${missing}/emails/.*NoSuchBucket.*S3_BUCKET_NAME`));
+        assert.match(error.cause?.message ?? '', new RegExp(`^archiveEmail failed: cannot write the archive of message [0-9a-f-]+ to s3://${missing}: NoSuchBucket.*S3_BUCKET_NAME`));
         return true;
       });
       let activityAttempts = 0;

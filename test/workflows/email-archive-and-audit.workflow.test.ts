@@ -77,7 +77,7 @@ describe('email-archive and audit-events workflows (Temporal dev server, activit
     const activities: EmailArchiveActivities = {
       async archiveEmail() {
         attempts += 1;
-        throw ApplicationFailure.create({ type: EMAIL_ARCHIVE_UNAVAILABLE, message: 'cannot write s3://gone/k: NoSuchBucket', nonRetryable: true });
+        throw ApplicationFailure.create({ type: EMAIL_ARCHIVE_UNAVAILABLE, message: 'cannot write the archive of message m-1 to s3://gone: NoSuchBucket', nonRetryable: true });
       },
     };
     const input = emailInput();
@@ -85,7 +85,7 @@ describe('email-archive and audit-events workflows (Temporal dev server, activit
       runWorker(activities, (taskQueue) => env.client.workflow.execute(emailArchiveWorkflow, { taskQueue, workflowId: `email-archive/${input.eventKey}`, args: [input] })),
       (error: unknown) => {
         assert.ok(error instanceof WorkflowFailedError);
-        assert.equal(error.cause?.message, 'archiveEmail failed: cannot write s3://gone/k: NoSuchBucket');
+        assert.equal(error.cause?.message, 'archiveEmail failed: cannot write the archive of message m-1 to s3://gone: NoSuchBucket');
         return true;
       },
     );
