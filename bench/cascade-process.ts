@@ -23,15 +23,22 @@ export interface CascadeProcess {
   readonly readyAt: number;
   /** Sum of `cascade_messages_total` for these outcomes. */
   countMessages(outcomes: readonly string[]): Promise<number>;
+  /** Mean of `cascade_workflow_start_seconds` (the bridge's start calls), in ms. */
+  meanStartMs(): Promise<number>;
+  /** Mean of `cascade_sqs_receive_batch_size`: messages per ReceiveMessage call. */
+  meanReceiveBatch(): Promise<number>;
   memory(): Promise<MemorySample>;
   /** SIGTERM, then waits for the exit (the bridge releases what it holds). */
   stop(): Promise<void>;
 }
 
 /** Starts `cascade <role>` with `env` on a free HTTP port and waits until it answers. */
-export async function startCascadeProcess(role: 'bridge' | 'worker' | 'start', env: NodeJS.ProcessEnv, extraNodeArgs: readonly string[] = []): Promise<CascadeProcess> {
+export async function startCascadeProcess(role: 'bridge' | 'worker' | 'start', env: NodeJS.ProcessEnv): Promise<CascadeProcess> {
   const port = await findFreePort();
-  const child = spawn(process.execPath, [...extraNodeArgs, BIN, role], { env: { ...env, CASCADE_HTTP_PORT: String(port) }, stdio: ['ignore', 'ignore', 'pipe'] });
+  // CASCADE_BENCH_CPU_PROF=<dir>: every Cascade process writes a V8 CPU profile there when it exits (open it in Chrome DevTools).
+  const profileDir = process.env.CASCADE_BENCH_CPU_PROF;
+  const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${role}-${port}.cpuprofile`] : [];
+  const child = spawn(process.execPath, [...nodeArgs, BIN, role], { env: { ...env, CASCADE_HTTP_PORT: String(port) }, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);
@@ -68,6 +75,10 @@ export async function startCascadeProcess(role: 'bridge' | 'worker' | 'start', e
       }
       return total;
     },
+    async meanStartMs() {
+      return (await readHistogramMean(httpUrl, 'cascade_workflow_start_seconds')) * 1000;
+    },
+    meanReceiveBatch: () => readHistogramMean(httpUrl, 'cascade_sqs_receive_batch_size'),
     memory: () => readMemory(child.pid ?? 0),
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
@@ -81,4 +92,12 @@ export async function readMemory(pid: number): Promise<MemorySample> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
   const kib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0) * 1024;
   return { rssBytes: kib('VmRSS'), peakRssBytes: kib('VmHWM') };
+}
+
+/** Mean of a Prometheus histogram (sum / count over every label set) read from `/metrics`. */
+async function readHistogramMean(httpUrl: string, name: string): Promise<number> {
+  const text = await (await fetch(`${httpUrl}/metrics`)).text();
+  const read = (series: string) => text.split('\n').filter((line) => line.startsWith(series)).reduce((total, line) => total + Number(line.split(' ').at(-1)), 0);
+  const count = read(`${name}_count`);
+  return count === 0 ? 0 : read(`${name}_sum`) / count;
 }

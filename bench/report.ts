@@ -27,7 +27,7 @@ export interface BenchReport {
 }
 
 const KEYS = [
-  'temporal.startMs', 'temporal.completeMs', 'sqs.ms', 'bridge.startedMs', 'bridge.completeMs',
+  'temporal.startMs', 'temporal.meanStartMs', 'temporal.completeMs', 'bridge.meanStartMs', 'bridge.meanReceiveBatch', 'sqs.ms', 'bridge.startedMs', 'bridge.completeMs',
   'latency.ratePerSecond', 'latency.p50Ms', 'latency.p95Ms', 'latency.p99Ms', 'peer.completeMs',
   'big.writtenMs', 'big.completeMs', 'big.bulkMs', 'big.maxHistory', 'big.runs',
   'memory.backlogMs', 'memory.bridgePeakMb', 'memory.workerPeakMb', 'memory.steadyRate', 'memory.bridgeStartMb', 'memory.bridgeEndMb', 'memory.workerStartMb', 'memory.workerEndMb',
@@ -78,6 +78,11 @@ export function toBenchReport(m: Measurements, settings: BenchSettings): BenchRe
       target: '≥ 0.85',
       verdict: completeRatio === undefined ? '' : verdict(completeRatio >= 0.85),
     });
+    const bridgeMean = get('bridge.meanStartMs');
+    const directMean = get('temporal.meanStartMs');
+    const receiveBatch = get('bridge.meanReceiveBatch');
+    if (receiveBatch) row({ scenario: '', figure: 'messages per ReceiveMessage (diagnostic)', value: spreadText(receiveBatch, '', 1), target: '' });
+    if (bridgeMean && directMean) row({ scenario: '', figure: 'mean start call (diagnostic)', value: spreadText(bridgeMean, 'ms'), comparedWith: `1. direct ${fmt(directMean.median)} ms`, ratio: fmt(bridgeMean.median / directMean.median, 2) });
     if (sqs) row({ scenario: '', figure: 'workflows started vs SQS alone', value: spreadText(bridgeStarts, 'ev/s'), comparedWith: `2. SQS ceiling ${fmt(sqs.median)} msg/s`, ratio: fmt(bridgeStarts.median / sqs.median, 2) });
   }
   const latencyRate = get('latency.ratePerSecond');

@@ -52,13 +52,16 @@ export async function runTemporalCeiling(env: BenchEnv, settings: BenchSettings,
     });
     let next = 0;
     let started = 0;
+    let startLatencyMs = 0;
     const t0 = Date.now();
     await Promise.all(
       Array.from({ length: settings.maxInFlight }, async () => {
         while (next < events.length) {
           const event = events[next++];
           if (event === undefined) break;
+          const callStart = Date.now();
           const result = await startCascade({ route: accountEventsRoute, eventKey: event.eventKey, event: event.event, memo: { queueUrl: 'direct', sqsMessageId: 'direct', receivedAt: new Date().toISOString() } });
+          startLatencyMs += Date.now() - callStart;
           if (result.status === 'started') started += 1;
         }
       }),
@@ -66,6 +69,7 @@ export async function runTemporalCeiling(env: BenchEnv, settings: BenchSettings,
     const startsDone = Date.now();
     const lastAt = await waitForRetired(env.prisma, ids.run, n, timeoutFor(n));
     m.add('temporal.startMs', startsDone - t0);
+    m.add('temporal.meanStartMs', startLatencyMs / n);
     m.add('temporal.completeMs', lastAt - t0);
     m.check('1. every direct start was new', started === n, `${started} of ${n}`);
     m.check('1. every user retired once', (await countRetired(env.prisma, ids.run)).count === n);
@@ -112,9 +116,11 @@ export async function runBridge(env: BenchEnv, settings: BenchSettings, m: Measu
   try {
     bridge = await startCascadeProcess('bridge', processEnv);
     const b = bridge;
-    const startedAt = await waitForCount('3. workflows started by the bridge', () => b.countMessages(['started', 'duplicate']), n, timeoutFor(n));
+    const startedAt = await waitForCount('3. workflows started by the bridge', () => b.countMessages(['started', 'duplicate']), n, timeoutFor(n), 100);
     const lastAt = await waitForRetired(env.prisma, ids.run, n, timeoutFor(n));
     m.add('bridge.startedMs', startedAt - b.readyAt);
+    m.add('bridge.meanStartMs', await b.meanStartMs());
+    m.add('bridge.meanReceiveBatch', await b.meanReceiveBatch());
     m.add('bridge.completeMs', lastAt - b.readyAt);
     const duplicates = await b.countMessages(['duplicate']);
     m.check('3. every message started exactly one workflow', (await b.countMessages(['started'])) === n && duplicates === 0, `started ${await b.countMessages(['started'])}, duplicates ${duplicates}`);

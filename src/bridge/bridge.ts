@@ -47,6 +47,8 @@ export interface BridgeOptions {
   readonly failureBackoffMaxSeconds?: number;
   /** Longest pause between failed receives. @default 30000 */
   readonly receiveErrorBackoffMaxMs?: number;
+  /** When the bridge is full, how long a poller waits for a whole batch of free slots before receiving fewer. @default 20 */
+  readonly receiveLingerMs?: number;
 }
 
 /** What happened to one message; emitted as `outcome` and logged. */
@@ -103,6 +105,7 @@ export class Bridge extends EventEmitter<BridgeEvents> {
       failureBackoffSeconds: options.failureBackoffSeconds ?? 5,
       failureBackoffMaxSeconds: options.failureBackoffMaxSeconds ?? 300,
       receiveErrorBackoffMaxMs: options.receiveErrorBackoffMaxMs ?? 30_000,
+      receiveLingerMs: options.receiveLingerMs ?? 20,
     };
     if (options.queues.length === 0) throw new TypeError('Bridge needs at least one queue');
     this.limiter = new InFlightLimiter(this.settings.maxInFlight);
@@ -168,7 +171,7 @@ export class Bridge extends EventEmitter<BridgeEvents> {
     const signal = this.pollAbort.signal;
     let errorBackoffMs = 250;
     while (!signal.aborted) {
-      const slots = await this.limiter.reserve(this.settings.batchSize, signal);
+      const slots = await this.limiter.reserve(this.settings.batchSize, signal, this.settings.receiveLingerMs);
       if (slots === 0) break;
       let messages: Message[];
       try {
@@ -183,6 +186,7 @@ export class Bridge extends EventEmitter<BridgeEvents> {
           { abortSignal: signal },
         );
         messages = response.Messages ?? [];
+        this.options.metrics.receiveBatchSize.observe({ route: queue.route.name }, messages.length);
         this.sqsHealthy = true;
         errorBackoffMs = 250;
       } catch (error) {

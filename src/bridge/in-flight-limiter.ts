@@ -16,24 +16,41 @@ export class InFlightLimiter {
 
   /**
    * Waits until at least one slot is free and takes up to `wanted` slots.
-   * Resolves 0 when `signal` aborts first.
+   * When fewer than `wanted` are free, it waits up to `lingerMs` more for
+   * others to free up, so a full bridge receives in batches instead of one
+   * message per call (no wait when enough slots are free: an idle bridge
+   * loses no latency). Resolves 0 when `signal` aborts first.
    */
-  async reserve(wanted: number, signal: AbortSignal): Promise<number> {
+  async reserve(wanted: number, signal: AbortSignal, lingerMs = 0): Promise<number> {
     while (this.used >= this.capacity) {
       if (signal.aborted) return 0;
-      await new Promise<void>((resolve) => {
-        const onAbort = (): void => resolve();
-        signal.addEventListener('abort', onAbort, { once: true });
-        this.waiters.push(() => {
-          signal.removeEventListener('abort', onAbort);
-          resolve();
-        });
-      });
+      await this.nextRelease(signal);
+    }
+    if (lingerMs > 0 && this.capacity - this.used < wanted) {
+      const deadline = Date.now() + lingerMs;
+      while (this.capacity - this.used < wanted && Date.now() < deadline && !signal.aborted) {
+        await this.nextRelease(signal, deadline - Date.now());
+      }
     }
     if (signal.aborted) return 0;
     const taken = Math.min(wanted, this.capacity - this.used);
     this.used += taken;
     return taken;
+  }
+
+  /** Resolves at the next release, when `signal` aborts, or after `timeoutMs`. */
+  private nextRelease(signal: AbortSignal, timeoutMs?: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      let timer: NodeJS.Timeout | undefined;
+      const done = (): void => {
+        if (timer) clearTimeout(timer);
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      signal.addEventListener('abort', done, { once: true });
+      if (timeoutMs !== undefined) timer = setTimeout(done, Math.max(0, timeoutMs));
+      this.waiters.push(done);
+    });
   }
 
   /** Gives `count` slots back. */

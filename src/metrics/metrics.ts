@@ -14,6 +14,8 @@ export interface CascadeMetrics {
   readonly sqsErrors: Counter<'operation'>;
   readonly temporalErrors: Counter<'operation'>;
   readonly deleteFailures: Counter<'route'>;
+  /** Messages each ReceiveMessage call returned (empty long polls included): the batching efficiency. */
+  readonly receiveBatchSize: Histogram<'route'>;
 }
 
 /** Creates the metrics on a fresh registry (plus Node's default process metrics). */
@@ -39,5 +41,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Casca
     sqsErrors: new Counter({ name: 'cascade_sqs_errors_total', help: 'Failed SQS calls by operation', labelNames: ['operation'], registers: [registry] }),
     temporalErrors: new Counter({ name: 'cascade_temporal_errors_total', help: 'Failed Temporal calls by operation', labelNames: ['operation'], registers: [registry] }),
     deleteFailures: new Counter({ name: 'cascade_delete_failures_total', help: 'Messages whose delete failed (they will be redelivered and answered as duplicates)', labelNames: ['route'], registers: [registry] }),
+    receiveBatchSize: new Histogram({
+      name: 'cascade_sqs_receive_batch_size',
+      help: 'Messages returned by one ReceiveMessage call',
+      labelNames: ['route'],
+      buckets: [0, 1, 2, 5, 9, 10],
+      registers: [registry],
+    }),
   };
 }

@@ -70,6 +70,11 @@ export function createTemporalService(ctx: ServiceContext): StackService {
           '--port', String(ctx.ports.temporal),
           '--ui-port', String(ctx.ports.temporalUi),
           '--db-filename', path.join(dataDir, 'temporal.db'),
+          // Write-ahead log, synced at checkpoints: ~3× the workflow throughput of the default rollback journal
+          // synced on every commit (npm run bench), still intact after the process is killed (only an OS crash
+          // can lose the last commits).
+          '--sqlite-pragma', 'journal_mode=wal',
+          '--sqlite-pragma', 'synchronous=normal',
           '--namespace', TEMPORAL_NAMESPACE,
           '--log-level', 'warn',
           // The Web UI decodes payloads (encrypted when CASCADE_PAYLOAD_KEYS is set) through Cascade's own HTTP server.

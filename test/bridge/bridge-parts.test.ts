@@ -28,6 +28,29 @@ describe('bridge parts', () => {
     assert.equal(limiter.size, 3);
   });
 
+  it('when the limiter is full and slots come back one by one, then reserve lingers to gather a batch; with room enough it takes it at once', async () => {
+    const limiter = new InFlightLimiter(10);
+    const signal = new AbortController().signal;
+    assert.equal(await limiter.reserve(10, signal, 1000), 10);
+    const gathered = limiter.reserve(10, signal, 1000);
+    for (let i = 0; i < 10; i++) {
+      await new Promise((r) => setTimeout(r, 5));
+      limiter.release();
+    }
+    assert.equal(await gathered, 10, 'one receive of ten instead of ten receives of one');
+
+    const quick = new InFlightLimiter(20);
+    const started = Date.now();
+    assert.equal(await quick.reserve(10, signal, 10_000), 10, 'enough free slots: no linger');
+    assert.ok(Date.now() - started < 1000);
+
+    const short = new InFlightLimiter(10);
+    await short.reserve(10, signal);
+    const partial = short.reserve(10, signal, 30);
+    short.release(3);
+    assert.equal(await partial, 3, 'after the linger it takes what is free');
+  });
+
   it('when the limiter is full and polling stops, then reserve returns 0 at once', async () => {
     const limiter = new InFlightLimiter(1);
     const controller = new AbortController();
