@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { ApplicationFailure, cancellationSignal, heartbeat } from '@temporalio/activity';
@@ -51,10 +52,31 @@ export interface PublishArchiveEventsInput {
   readonly entityType: EntityType;
   /** Outbox rows read (and sent, then marked) per round. */
   readonly batchSize: number;
+  /**
+   * Stop after publishing this many events of each kind, so one call stays
+   * short while archiving keeps adding rows (`more` then says so).
+   * Unset: until no unpublished row is left.
+   */
+  readonly maxEvents?: number;
 }
 
 /** Events sent and marked published by one call. */
 export interface PublishArchiveEventsResult {
+  readonly auditEventsPublished: number;
+  readonly documentEventsPublished: number;
+  /** True when the call stopped at `maxEvents`: unpublished rows may be left. */
+  readonly more: boolean;
+}
+
+/** Input of {@link EntityActivities.summarizeArchive}. */
+export interface ArchiveSummaryInput {
+  readonly entityId: string;
+  readonly entityType: EntityType;
+}
+
+/** The entity's archived documents and published events, counted in the database. */
+export interface ArchiveSummary {
+  readonly documentsArchived: number;
   readonly auditEventsPublished: number;
   readonly documentEventsPublished: number;
 }
@@ -181,25 +203,50 @@ export function createEntityActivities(deps: EntityActivityDeps) {
       const topicArn = requireSetting(deps.auditTopicArn, 'CASCADE_AUDIT_TOPIC_ARN');
       const queueUrl = requireSetting(deps.documentEventsQueueUrl, 'CASCADE_DOCUMENT_EVENTS_QUEUE_URL');
       const signal = cancellationSignal();
+      // Every batch call in flight (both destinations, `concurrency` each) listens on the one cancellation signal.
+      setMaxListeners(4 * concurrency + 10, signal);
       const options = { concurrency, signal, onBatch: () => heartbeat() };
       // Settle both before reporting, so a failure on one side never leaves the other side's marking unfinished.
       const [audit, documents] = await Promise.allSettled([
         drainOutbox(
           `SNS topic ${topicArn}`,
           async () => (await readAuditOutbox(input)).map((row) => toAuditEvent(row, input.entityId)),
+          input.maxEvents,
           (events) => sendEventsInBatches(events, createSnsBatchSender(deps.sns, topicArn), options),
           (ids) => deps.db.$executeRaw`UPDATE audit_events SET published_at = now() WHERE event_id = ANY(${ids}::uuid[]) AND published_at IS NULL`,
         ),
         drainOutbox(
           `SQS queue ${queueUrl}`,
           async () => (await readDocumentOutbox(input)).map((row) => toDocumentEvent(row, input.entityId)),
+          input.maxEvents,
           (events) => sendEventsInBatches(events, createSqsBatchSender(deps.sqs, queueUrl), options),
           (ids) => deps.db.$executeRaw`UPDATE document_events SET published_at = now() WHERE event_id = ANY(${ids}::uuid[]) AND published_at IS NULL`,
         ),
       ]);
       if (audit.status === 'rejected') throw audit.reason;
       if (documents.status === 'rejected') throw documents.reason;
-      return { auditEventsPublished: audit.value, documentEventsPublished: documents.value };
+      return { auditEventsPublished: audit.value.published, documentEventsPublished: documents.value.published, more: audit.value.more || documents.value.more };
+    },
+
+    /**
+     * What the cascades of this entity have done, read from the database: its
+     * documents archived for `entity_deleted`, and their audit and document
+     * events published. Exact whatever retries and crashes happened on the
+     * way (an attempt whose result was lost is not counted twice or missed).
+     */
+    async summarizeArchive(input: ArchiveSummaryInput): Promise<ArchiveSummary> {
+      assertTarget(input.entityId, input.entityType);
+      const [row] = await deps.db.$queryRaw<Array<{ documents: bigint; audits: bigint; document_events: bigint }>>`
+        SELECT
+          (SELECT count(*) FROM documents
+            WHERE entity_id = ${input.entityId}::uuid AND entity_type = ${input.entityType} AND archive_reason = ${ARCHIVE_REASON}) AS documents,
+          (SELECT count(*) FROM audit_events
+            WHERE action = ${DOCUMENT_ARCHIVED} AND published_at IS NOT NULL
+              AND details->>'source_entity_id' = ${input.entityId} AND details->>'source_entity_type' = ${input.entityType}) AS audits,
+          (SELECT count(*) FROM document_events
+            WHERE event_type = ${DOCUMENT_ARCHIVED} AND published_at IS NOT NULL
+              AND payload->>'entity_id' = ${input.entityId} AND payload->>'entity_type' = ${input.entityType}) AS document_events`;
+      return { documentsArchived: Number(row?.documents ?? 0), auditEventsPublished: Number(row?.audits ?? 0), documentEventsPublished: Number(row?.document_events ?? 0) };
     },
   };
 
@@ -228,20 +275,23 @@ export function createEntityActivities(deps: EntityActivityDeps) {
   }
 
   /**
-   * Reads, sends and marks rows round after round until none are left. The
-   * sent rows are marked even when some failed; then the failure is thrown
-   * (retryable, unless the destination itself is missing or denied).
+   * Reads, sends and marks rows round after round until none are left (or
+   * `maxEvents` were published: `more`). The sent rows are marked even when
+   * some failed; then the failure is thrown (retryable, unless the
+   * destination itself is missing or denied).
    */
   async function drainOutbox(
     destination: string,
     read: () => Promise<OutgoingEvent[]>,
+    maxEvents: number | undefined,
     send: (events: OutgoingEvent[]) => Promise<SendEventsResult>,
     markPublished: (eventIds: string[]) => Promise<number>,
-  ): Promise<number> {
+  ): Promise<{ published: number; more: boolean }> {
     let published = 0;
     for (;;) {
+      if (maxEvents !== undefined && published >= maxEvents) return { published, more: true };
       const events = await read();
-      if (events.length === 0) return published;
+      if (events.length === 0) return { published, more: false };
       const result = await send(events);
       if (result.sent.length > 0) published += await markPublished(result.sent);
       heartbeat();
@@ -315,6 +365,7 @@ function assertArchiveInput(input: ArchivePageInput): void {
 function assertPublishInput(input: PublishArchiveEventsInput): void {
   assertTarget(input.entityId, input.entityType);
   assertPositiveInteger('batchSize', input.batchSize);
+  if (input.maxEvents !== undefined) assertPositiveInteger('maxEvents', input.maxEvents);
 }
 
 function requireSetting(value: string | undefined, variable: string): string {

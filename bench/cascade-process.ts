@@ -1,10 +1,20 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { findFreePort } from '../src/stack';
 
 const BIN = path.join(__dirname, '..', '..', 'bin', 'cascade.js');
+
+/**
+ * The NODE_OPTIONS the Docker image runs Cascade with (read from the
+ * Dockerfile), so the bench measures processes as they are deployed.
+ */
+export function readImageNodeOptions(): string {
+  const dockerfile = readFileSync(path.join(__dirname, '..', '..', 'Dockerfile'), 'utf8');
+  return /NODE_OPTIONS=(\S+)/.exec(dockerfile)?.[1] ?? '';
+}
 
 /** Resident memory of a process, from /proc (Linux). */
 export interface MemorySample {
@@ -38,7 +48,7 @@ export async function startCascadeProcess(role: 'bridge' | 'worker' | 'start', e
   // CASCADE_BENCH_CPU_PROF=<dir>: every Cascade process writes a V8 CPU profile there when it exits (open it in Chrome DevTools).
   const profileDir = process.env.CASCADE_BENCH_CPU_PROF;
   const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${role}-${port}.cpuprofile`] : [];
-  const child = spawn(process.execPath, [...nodeArgs, BIN, role], { env: { ...env, CASCADE_HTTP_PORT: String(port) }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [...nodeArgs, BIN, role], { env: { NODE_OPTIONS: readImageNodeOptions(), ...env, CASCADE_HTTP_PORT: String(port) }, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);

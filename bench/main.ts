@@ -19,6 +19,9 @@ import { type BenchSettings, toBenchSettings } from './settings';
 import { toSpread } from './stats';
 
 const ALL_SCENARIOS = [1, 2, 3, 4, 5, 6, 7, 8] as const;
+/** CASCADE_ARCHIVE_PAGE_SIZE's default, and the larger page the big cascade is also measured with. */
+const DEFAULT_PAGE_SIZE = 500;
+const TUNED_PAGE_SIZE = 5000;
 const RESULTS_DIR = path.join(__dirname, '..', '..', 'bench', 'results');
 
 function toCount(value: string): number {
@@ -79,7 +82,10 @@ async function run(options: { quick?: boolean; scenarios?: number[]; events?: nu
       if (selected.has(4)) await timed('4. latency', () => runLatency(env, settings, m, capacity));
       if (selected.has(7)) await timed('7. memory', () => runMemory(env, settings, m, capacity));
     }
-    if (selected.has(6)) await timed('6. big cascade', () => runBigCascade(env, settings, m));
+    if (selected.has(6)) {
+      await timed(`6. big cascade, default page size ${DEFAULT_PAGE_SIZE}`, () => runBigCascade(env, settings, m, DEFAULT_PAGE_SIZE, 'big'));
+      await timed(`6. big cascade, page size ${TUNED_PAGE_SIZE}`, () => runBigCascade(env, settings, m, TUNED_PAGE_SIZE, 'bigTuned'));
+    }
   } finally {
     await env.close();
   }

@@ -3,20 +3,22 @@ import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
 /**
  * Runs one step; when its activity fails for good (retries exhausted or a
  * non-retryable error), fails the cascade with a reason an operator can read
- * in `cascade failed` and the Web UI.
+ * in `cascade failed` and the Web UI. A local activity's failure arrives as
+ * the activity's own ApplicationFailure, a regular activity's wrapped in an
+ * ActivityFailure: both end the same way.
  */
 export async function runStep<T>(step: string, run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (error) {
-    if (error instanceof ActivityFailure) {
-      const cause = error.cause;
-      const detail = cause instanceof Error ? cause.message : 'unknown cause';
+    const failure = error instanceof ActivityFailure ? error.cause : error instanceof ApplicationFailure && error.type !== 'CascadeStepFailed' ? error : undefined;
+    if (error instanceof ActivityFailure || failure !== undefined) {
+      const detail = failure instanceof Error ? failure.message : 'unknown cause';
       throw ApplicationFailure.create({
         type: 'CascadeStepFailed',
         message: `${step} failed: ${detail}`,
         nonRetryable: true,
-        cause: error,
+        cause: error instanceof Error ? error : undefined,
         details: [{ step }],
       });
     }

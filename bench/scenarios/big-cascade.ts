@@ -51,9 +51,9 @@ async function runBulkSql(env: BenchEnv, count: number): Promise<number> {
  * and the worker (pages, outbox rows, publishing to SNS/SQS, continueAsNew),
  * against the bulk-SQL ceiling; every run's history size is checked.
  */
-export async function runBigCascade(env: BenchEnv, settings: BenchSettings, m: Measurements): Promise<void> {
+export async function runBigCascade(env: BenchEnv, settings: BenchSettings, m: Measurements, pageSize: number, key: string): Promise<void> {
   const d = settings.bigDocuments;
-  const ids = createRunIds('big');
+  const ids = createRunIds(`big-${pageSize}`);
   const entityId = randomUUID();
   await seedDocuments(env, entityId, d);
   const queues = await createBenchQueues(env.sqs, ids.run);
@@ -64,6 +64,7 @@ export async function runBigCascade(env: BenchEnv, settings: BenchSettings, m: M
     CASCADE_QUEUE_URL_ENTITY_DELETED: queues.queueUrl,
     CASCADE_QUARANTINE_QUEUE_URL: queues.quarantineQueueUrl,
     CASCADE_DEAD_LETTER_QUEUE_URL: queues.deadLetterQueueUrl,
+    CASCADE_ARCHIVE_PAGE_SIZE: String(pageSize),
   };
   const worker = await startCascadeProcess('worker', processEnv);
   const bridge = await startCascadeProcess('bridge', processEnv);
@@ -91,16 +92,16 @@ export async function runBigCascade(env: BenchEnv, settings: BenchSettings, m: M
       historySizes.push(history.events?.length ?? 0);
       runId = history.events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId ?? undefined;
     }
-    m.add('big.writtenMs', writtenAt - t0);
-    m.add('big.completeMs', completedAt - t0);
-    m.add('big.maxHistory', Math.max(...historySizes));
-    m.add('big.runs', historySizes.length);
+    m.add(`${key}.writtenMs`, writtenAt - t0);
+    m.add(`${key}.completeMs`, completedAt - t0);
+    m.add(`${key}.maxHistory`, Math.max(...historySizes));
+    m.add(`${key}.runs`, historySizes.length);
     const written = await countWritten(env, entityId);
-    m.check('6. every document archived once with one audit and one document event', written.archived === d && written.audits === d && written.documentEvents === d, JSON.stringify(written));
-    m.check('6. every event published once', result.documentsArchived === d && result.auditEventsPublished === d && result.documentEventsPublished === d, JSON.stringify(result));
-    m.check('6. no run over 10,000 history events', Math.max(...historySizes) < 10_000, historySizes.join(', '));
+    m.check(`6. (page size ${pageSize}) every document archived once with one audit and one document event`, written.archived === d && written.audits === d && written.documentEvents === d, JSON.stringify(written));
+    m.check(`6. (page size ${pageSize}) every event published once`, result.documentsArchived === d && result.auditEventsPublished === d && result.documentEventsPublished === d, JSON.stringify(result));
+    m.check(`6. (page size ${pageSize}) no run over 10,000 history events`, Math.max(...historySizes) < 10_000, historySizes.join(', '));
   } finally {
     await Promise.all([bridge.stop(), worker.stop()]);
   }
-  m.add('big.bulkMs', await runBulkSql(env, d));
+  m.add(`${key}.bulkMs`, await runBulkSql(env, d));
 }

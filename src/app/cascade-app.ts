@@ -7,13 +7,11 @@ import { checkDedupHorizon } from '../bridge/dedup-horizon';
 import { createPayloadCodec } from '../codec';
 import { createWorkflowStarter } from '../bridge/workflow-starter';
 import type { CascadeConfig } from '../config';
-import { createPrismaClient, type PrismaClient } from '../db/client';
+import type { PrismaClient } from '../db/client';
 import { type HttpServer, createHttpServer } from '../http/http-server';
 import { type CascadeMetrics, createMetrics } from '../metrics/metrics';
 import { createRoutes, requireRoute } from '../routes/registry';
-import { installTemporalRuntime } from '../worker/temporal-runtime';
-import { connectWorker, createCascadeWorker } from '../worker/worker';
-import { createS3Client, createSnsClient, createSqsClient, createTemporalClient } from './clients';
+import { createSqsClient, createTemporalClient } from './clients';
 import { createHttpPlugins } from './http-plugins';
 import { createScheduleSpecs, ensureSchedules } from './schedules';
 import { type ReadinessCheck, createDatabaseCheck, createSqsCheck, createTemporalCheck } from './readiness';
@@ -78,6 +76,13 @@ export async function startCascadeProcess(config: CascadeConfig, roles: CascadeR
       closers.push(() => c.connection.close());
     }
     if (roles.worker) {
+      // Loaded here, not at the top: a bridge-only process never loads the worker's native core, Prisma or the S3/SNS SDKs.
+      const [{ installTemporalRuntime }, { connectWorker, createCascadeWorker }, { createPrismaClient }, { createS3Client, createSnsClient }] = await Promise.all([
+        import('../worker/temporal-runtime'),
+        import('../worker/worker'),
+        import('../db/client'),
+        import('./destination-clients'),
+      ]);
       installTemporalRuntime(logger);
       if (!config.databaseUrl) throw new Error('DATABASE_URL is required by the worker');
       prisma = createPrismaClient(config.databaseUrl);
@@ -124,6 +129,7 @@ export async function startCascadeProcess(config: CascadeConfig, roles: CascadeR
     if (roles.http) {
       // GET /events reads the database: a process without the worker gets its own client when it serves the endpoint.
       if (prisma === undefined && config.databaseUrl && config.eventsApiToken) {
+        const { createPrismaClient } = await import('../db/client');
         prisma = createPrismaClient(config.databaseUrl);
         const p = prisma;
         closers.push(() => p.$disconnect());

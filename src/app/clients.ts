@@ -1,5 +1,3 @@
-import { S3Client } from '@aws-sdk/client-s3';
-import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { Client, Connection } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
@@ -9,16 +7,6 @@ import type { CascadeConfig } from '../config';
 /** An SQS client for the configured region and endpoint (ElasticMQ locally). */
 export function createSqsClient(config: CascadeConfig): SQSClient {
   return new SQSClient({ region: config.aws.region, ...(config.aws.sqsEndpoint ? { endpoint: config.aws.sqsEndpoint } : {}) });
-}
-
-/** An S3 client; path-style addressing when an endpoint override (moto) is set. */
-export function createS3Client(config: CascadeConfig): S3Client {
-  return new S3Client({ region: config.aws.region, ...(config.aws.s3Endpoint ? { endpoint: config.aws.s3Endpoint, forcePathStyle: true } : {}) });
-}
-
-/** An SNS client for the configured region and endpoint (moto locally). */
-export function createSnsClient(config: CascadeConfig): SNSClient {
-  return new SNSClient({ region: config.aws.region, ...(config.aws.snsEndpoint ? { endpoint: config.aws.snsEndpoint } : {}) });
 }
 
 /**

@@ -5,7 +5,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import { EMAIL_ARCHIVE_UNAVAILABLE, type EmailArchiveActivityDeps, createEmailArchiveActivities } from '../../activities/email-archive-activities';
-import { createS3Client } from '../../src/app/clients';
+import { createS3Client } from '../../src/app/destination-clients';
 import { loadConfig } from '../../src/config';
 import { NON_RETRYABLE_INPUT_ERROR } from '../../src/shared/cascade-input';
 import type { EmailArchiveEvent, EmailArchiveResult } from '../../src/shared/email-archive';

@@ -142,7 +142,7 @@ describe('entity activities (PostgreSQL, moto SNS, ElasticMQ SQS)', function () 
     assert.deepEqual(await activities().archiveDocumentsPage({ workflowId, entityId, entityType, pageSize: 500 }), { documentsArchived: 0 });
     assert.equal((await auditRowsOf(entityId)).length, 0);
     const published = await inActivity(() => activities().publishArchiveEvents({ entityId, entityType, batchSize: 500 }));
-    assert.deepEqual(published.value, { auditEventsPublished: 0, documentEventsPublished: 0 });
+    assert.deepEqual(published.value, { auditEventsPublished: 0, documentEventsPublished: 0, more: false });
   });
 
   it('when documents were archived earlier or belong to another entity or type, then they are left alone', async () => {
@@ -168,6 +168,33 @@ describe('entity activities (PostgreSQL, moto SNS, ElasticMQ SQS)', function () 
     await assert.rejects(a.archiveDocumentsPage({ workflowId: '', entityId: randomUUID(), entityType: 'deal', pageSize: 5 }), nonRetryable);
   });
 
+  it('when a publishing call is bounded by maxEvents, then it stops there saying more are left, and the next call sends the rest', async () => {
+    const { entityId, entityType, workflowId } = await newEntity(23);
+    const a = activities();
+    await a.archiveDocumentsPage({ workflowId, entityId, entityType, pageSize: 30 });
+    const first = await inActivity(() => a.publishArchiveEvents({ entityId, entityType, batchSize: 10, maxEvents: 10 }));
+    assert.deepEqual(first.value, { auditEventsPublished: 10, documentEventsPublished: 10, more: true });
+    const rest = await inActivity(() => a.publishArchiveEvents({ entityId, entityType, batchSize: 10, maxEvents: 20 }));
+    assert.deepEqual(rest.value, { auditEventsPublished: 13, documentEventsPublished: 13, more: false });
+    assert.equal((await auditRowsOf(entityId)).filter((row) => row.publishedAt === null).length, 0);
+    assert.equal((await drainQueue(destinations.motoSqs, destinations.auditSubscriberQueueUrl)).length, 23, 'each audit event sent once over both calls');
+    assert.equal((await drainQueue(destinations.sqs, destinations.documentEventsQueueUrl)).length, 23, 'each document event sent once over both calls');
+  });
+
+  it('when the archive is summarized, then the counts are the database rows of this entity, whatever the page results said', async () => {
+    const { entityId, entityType, workflowId } = await newEntity(12);
+    const other = await newEntity(4);
+    const a = activities();
+    await a.archiveDocumentsPage({ workflowId, entityId, entityType, pageSize: 5 });
+    await a.archiveDocumentsPage({ workflowId, entityId, entityType, pageSize: 5 });
+    await a.archiveDocumentsPage({ workflowId: other.workflowId, entityId: other.entityId, entityType: other.entityType, pageSize: 5 });
+    assert.deepEqual(await a.summarizeArchive({ entityId, entityType }), { documentsArchived: 10, auditEventsPublished: 0, documentEventsPublished: 0 });
+    await inActivity(() => a.publishArchiveEvents({ entityId, entityType, batchSize: 10 }));
+    assert.deepEqual(await a.summarizeArchive({ entityId, entityType }), { documentsArchived: 10, auditEventsPublished: 10, documentEventsPublished: 10 });
+    await drainQueue(destinations.motoSqs, destinations.auditSubscriberQueueUrl);
+    await drainQueue(destinations.sqs, destinations.documentEventsQueueUrl);
+  });
+
   it('when events are published, then SNS and SQS receive each once with FIFO group and deduplication IDs, and the rows are marked', async () => {
     const { entityId, entityType, workflowId } = await newEntity(23);
     const a = activities();
@@ -175,7 +202,7 @@ describe('entity activities (PostgreSQL, moto SNS, ElasticMQ SQS)', function () 
 
     const { value, heartbeats } = await inActivity(() => a.publishArchiveEvents({ entityId, entityType, batchSize: 30 }));
 
-    assert.deepEqual(value, { auditEventsPublished: 23, documentEventsPublished: 23 });
+    assert.deepEqual(value, { auditEventsPublished: 23, documentEventsPublished: 23, more: false });
     assert.ok(heartbeats >= 6, `heartbeats after every batch call (got ${heartbeats})`);
     const audits = await auditRowsOf(entityId);
     const documentEvents = await documentEventRowsOf(entityId);
@@ -220,7 +247,7 @@ describe('entity activities (PostgreSQL, moto SNS, ElasticMQ SQS)', function () 
     await a.archiveDocumentsPage({ workflowId, entityId, entityType, pageSize: 10 });
     await inActivity(() => a.publishArchiveEvents({ entityId, entityType, batchSize: 10 }));
     const again = await inActivity(() => a.publishArchiveEvents({ entityId, entityType, batchSize: 10 }));
-    assert.deepEqual(again.value, { auditEventsPublished: 0, documentEventsPublished: 0 });
+    assert.deepEqual(again.value, { auditEventsPublished: 0, documentEventsPublished: 0, more: false });
     assert.equal((await drainQueue(destinations.sqs, destinations.documentEventsQueueUrl)).length, 3);
     assert.equal((await drainQueue(destinations.motoSqs, destinations.auditSubscriberQueueUrl)).length, 3);
   });
@@ -235,7 +262,7 @@ describe('entity activities (PostgreSQL, moto SNS, ElasticMQ SQS)', function () 
     await db.prisma.$executeRaw`UPDATE document_events SET published_at = NULL
       WHERE event_id IN (SELECT event_id FROM document_events WHERE payload->>'entity_id' = ${entityId} ORDER BY event_id LIMIT 2)`;
     const again = await inActivity(() => a.publishArchiveEvents({ entityId, entityType, batchSize: 4 }));
-    assert.deepEqual(again.value, { auditEventsPublished: 0, documentEventsPublished: 2 });
+    assert.deepEqual(again.value, { auditEventsPublished: 0, documentEventsPublished: 2, more: false });
     const received = await drainQueue(destinations.sqs, destinations.documentEventsQueueUrl);
     assert.equal(received.length, 8, 'the re-sent messages were deduplicated by the queue');
     assert.equal(new Set(received.map((m) => m.MessageAttributes?.event_id?.StringValue)).size, 8);
@@ -268,7 +295,7 @@ describe('entity activities (PostgreSQL, moto SNS, ElasticMQ SQS)', function () 
     const { value } = await inActivity(() => a.publishArchiveEvents({ entityId, entityType, batchSize: 10 }));
 
     assert.equal(refused.length, 1);
-    assert.deepEqual(value, { auditEventsPublished: 5, documentEventsPublished: 5 });
+    assert.deepEqual(value, { auditEventsPublished: 5, documentEventsPublished: 5, more: false });
     const received = await drainQueue(destinations.sqs, destinations.documentEventsQueueUrl);
     assert.equal(received.length, 5);
     assert.ok(received.some((m) => m.MessageAttributes?.event_id?.StringValue === refused[0]));
@@ -293,7 +320,7 @@ describe('entity activities (PostgreSQL, moto SNS, ElasticMQ SQS)', function () 
     assert.ok((await auditRowsOf(entityId)).every((r) => r.publishedAt !== null), 'the audit events went out regardless');
 
     const retried = await inActivity(() => activities().publishArchiveEvents({ entityId, entityType, batchSize: 10 }));
-    assert.deepEqual(retried.value, { auditEventsPublished: 0, documentEventsPublished: 1 });
+    assert.deepEqual(retried.value, { auditEventsPublished: 0, documentEventsPublished: 1, more: false });
     assert.equal((await drainQueue(destinations.sqs, destinations.documentEventsQueueUrl)).length, 5);
     await drainQueue(destinations.motoSqs, destinations.auditSubscriberQueueUrl);
   });

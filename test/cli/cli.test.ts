@@ -5,7 +5,7 @@ import { HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import os from 'node:os';
 import path from 'node:path';
-import { createS3Client } from '../../src/app/clients';
+import { createS3Client } from '../../src/app/destination-clients';
 import { toMessageBodies } from '../../src/cli/commands/send-command';
 import { toQueueUrlVariable } from '../../src/routes/route-names';
 import { runCli } from '../support/cli-runner';

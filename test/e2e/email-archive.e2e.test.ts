@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { WorkflowFailedError } from '@temporalio/client';
-import { createS3Client } from '../../src/app/clients';
+import { createS3Client } from '../../src/app/destination-clients';
 import type { EmailArchiveResult } from '../../src/shared/email-archive';
 import { type E2eContext, type TestCascade, createE2eContext, createTestQueues, peekQueue, queueDepth, startTestCascade } from '../support/e2e-harness';
 

@@ -33,12 +33,16 @@ function fakeEntity(documents: number) {
     },
     async publishArchiveEvents(input) {
       publishCalls.push(input);
-      const published = unpublished;
-      unpublished = 0;
-      return { auditEventsPublished: published, documentEventsPublished: published };
+      const published = Math.min(unpublished, input.maxEvents ?? unpublished);
+      unpublished -= published;
+      return { auditEventsPublished: published, documentEventsPublished: published, more: unpublished > 0 };
+    },
+    async summarizeArchive() {
+      const archived = documents - remaining;
+      return { documentsArchived: archived, auditEventsPublished: archived - unpublished, documentEventsPublished: archived - unpublished };
     },
   };
-  return { activities, archiveCalls, publishCalls, remaining: () => remaining };
+  return { activities, archiveCalls, publishCalls, remaining: () => remaining, unpublished: () => unpublished };
 }
 
 describe('entityDeletedWorkflow (Temporal dev server, activities faked)', function () {
@@ -87,7 +91,9 @@ describe('entityDeletedWorkflow (Temporal dev server, activities faked)', functi
     assert.equal(fake.remaining(), 0);
     assert.deepEqual(fake.archiveCalls.map((c) => c.pageSize), [5, 5, 5, 5, 5]);
     assert.ok(fake.archiveCalls.every((c) => c.workflowId === workflowId && c.entityId === e.entityId && c.entityType === 'deal'), 'every run derives event IDs from the same workflow ID');
-    assert.deepEqual(fake.publishCalls, Array.from({ length: 5 }, () => ({ entityId: e.entityId, entityType: 'deal', batchSize: 5 })));
+    assert.ok(fake.publishCalls.length >= 3, 'publishing went on beside the archiving, and at the end');
+    assert.ok(fake.publishCalls.every((c) => c.entityId === e.entityId && c.entityType === 'deal' && c.batchSize === 5 && c.maxEvents === 20), 'each call is bounded');
+    assert.equal(fake.unpublished(), 0, 'nothing is left unpublished');
 
     const first = await env.client.workflow.getHandle(workflowId, firstRunId).describe();
     assert.equal(first.status.name, 'CONTINUED_AS_NEW');
@@ -116,14 +122,14 @@ describe('entityDeletedWorkflow (Temporal dev server, activities faked)', functi
     assert.equal(fake.publishCalls.length, 1);
   });
 
-  it('when a run starts with carried progress, then the result adds to it', async () => {
+  it('when a run starts with carried progress, then pages and runs add to it and the counts are those the database holds', async () => {
     const fake = fakeEntity(3);
     const progress = { documentsArchived: 100, auditEventsPublished: 100, documentEventsPublished: 99, pages: 20, runs: 4 };
     const { result } = await run({ event: event(10), progress }, fake.activities);
-    assert.equal(result.documentsArchived, 103);
-    assert.equal(result.documentEventsPublished, 102);
     assert.equal(result.pages, 21);
     assert.equal(result.runs, 5);
+    assert.equal(result.documentsArchived, 3, 'summarizeArchive counted the documents, not the running total');
+    assert.equal(result.documentEventsPublished, 3);
   });
 
   it('when publishing fails transiently once, then it is retried and the cascade completes', async () => {
@@ -177,6 +183,21 @@ describe('entityDeletedWorkflow (Temporal dev server, activities faked)', functi
     assert.equal(attempts, 1);
     assert.ok(error instanceof WorkflowFailedError);
     assert.match(String(error.cause?.message), /^publishArchiveEvents failed: 4 event\(s\) not published to SQS queue q\.fifo/);
+  });
+
+  it('when publishing fails for good while pages are still being archived, then the cascade fails naming the step', async () => {
+    const fake = fakeEntity(40);
+    const error = await run({ event: event(5) }, {
+      ...fake.activities,
+      async publishArchiveEvents() {
+        throw ApplicationFailure.nonRetryable('topic does not exist', 'EventDestinationUnavailable');
+      },
+    }).then(
+      () => assert.fail('the workflow should have failed'),
+      (e: unknown) => e,
+    );
+    assert.ok(error instanceof WorkflowFailedError);
+    assert.match(String(error.cause?.message), /^publishArchiveEvents failed: topic does not exist/);
   });
 
   it('when the page size is not a positive integer, then the cascade fails without running an activity', async () => {

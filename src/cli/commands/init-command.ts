@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { createS3Client, createSnsClient, createSqsClient, createTemporalClient } from '../../app/clients';
+import { createSqsClient, createTemporalClient } from '../../app/clients';
+import { createS3Client, createSnsClient } from '../../app/destination-clients';
 import { ensureBucket, ensureQueues, ensureSearchAttributes, ensureTopic } from '../../app/provision';
 import { loadQueueConfig } from '../../stack/queue-config';
 import { type GlobalOptions, createCliContext, printResult } from '../cli-context';
