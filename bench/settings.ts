@@ -15,6 +15,8 @@ export interface BenchSettings {
   readonly bigDocuments: number;
   /** Backlog of the memory scenario (7). */
   readonly backlog: number;
+  /** Seconds the memory scenario works on its backlog before reading peak RSS (7). */
+  readonly backlogSeconds: number;
   /** Seconds of the memory scenario's steady run (7). */
   readonly steadySeconds: number;
 }
@@ -31,6 +33,7 @@ export function toBenchSettings(options: { quick?: boolean; events?: number; rep
     latencyLoad: 0.3,
     bigDocuments: quick ? 3000 : 100_000,
     backlog: quick ? 1000 : 100_000,
+    backlogSeconds: quick ? 10 : 120,
     steadySeconds: quick ? 10 : 600,
   };
 }

@@ -25,4 +25,9 @@ describe('README', () => {
     assert.match(readme, /^npm test\b/m);
     assert.match(fs.readFileSync(path.join(ROOT, '.ci', 'run'), 'utf8'), /^npm test\b/m);
   });
+
+  it('when CI runs the benchmark smoke test, then it is the command the README gives', () => {
+    assert.match(readme, /npm run bench -- --quick/);
+    assert.match(fs.readFileSync(path.join(ROOT, '.ci', 'run'), 'utf8'), /^npm run bench -- --quick\b/m);
+  });
 });
