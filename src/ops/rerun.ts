@@ -1,5 +1,5 @@
 import { type Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
-import Bottleneck from 'bottleneck';
+import { type BoundedRunOptions, runBounded } from './bounded-runs';
 import { fetchOriginalInput } from './cascade-history';
 
 /** What became of one cascade asked to re-run. */
@@ -10,13 +10,9 @@ export type RerunOutcome =
   | { readonly workflowId: string; readonly outcome: 'error'; readonly error: string };
 
 /** Options of {@link rerunCascades}. */
-export interface RerunOptions {
+export interface RerunOptions extends BoundedRunOptions {
   /** Report what would be re-run, start nothing. */
   readonly dryRun?: boolean;
-  /** Re-runs in flight at once. @default 4 */
-  readonly concurrency?: number;
-  /** Most re-runs started per second; unset: as fast as the concurrency allows. */
-  readonly ratePerSecond?: number;
   /** Called after each cascade (progress). */
   readonly onDone?: (outcome: RerunOutcome) => void;
 }
@@ -39,22 +35,8 @@ export interface RerunSummary {
  * twice this way. Running cascades are skipped too. The memo keeps the
  * original delivery and adds `rerunOf` (the failed run).
  */
-export async function rerunCascades(client: Client, workflowIds: readonly string[], options: RerunOptions = {}): Promise<RerunOutcome[]> {
-  const limiter = new Bottleneck({
-    maxConcurrent: options.concurrency ?? 4,
-    ...(options.ratePerSecond === undefined ? {} : { minTime: Math.ceil(1000 / options.ratePerSecond) }),
-  });
-  const outcomes = await Promise.all(
-    [...new Set(workflowIds)].map((workflowId) =>
-      limiter.schedule(async () => {
-        const outcome = await rerunOne(client, workflowId, options.dryRun ?? false);
-        options.onDone?.(outcome);
-        return outcome;
-      }),
-    ),
-  );
-  await limiter.stop({ dropWaitingJobs: false });
-  return outcomes;
+export function rerunCascades(client: Client, workflowIds: readonly string[], options: RerunOptions = {}): Promise<RerunOutcome[]> {
+  return runBounded(workflowIds, options, (workflowId) => rerunOne(client, workflowId, options.dryRun ?? false));
 }
 
 async function rerunOne(client: Client, workflowId: string, dryRun: boolean): Promise<RerunOutcome> {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import Bottleneck from 'bottleneck';
+import { type BoundedRunOptions, runBounded } from './bounded-runs';
 import Long from 'long';
 import { type HistoryEvent, fetchRunHistory } from './cascade-history';
 
@@ -19,15 +19,11 @@ export type ResetOutcome =
   | { readonly workflowId: string; readonly outcome: 'error'; readonly error: string };
 
 /** Options of {@link resetCascades}. */
-export interface ResetOptions {
+export interface ResetOptions extends BoundedRunOptions {
   readonly to: ResetPoint;
   /** Recorded with the reset in the history. */
   readonly reason: string;
   readonly dryRun?: boolean;
-  /** Resets in flight at once. @default 4 */
-  readonly concurrency?: number;
-  /** Most resets per second; unset: as fast as the concurrency allows. */
-  readonly ratePerSecond?: number;
   readonly onDone?: (outcome: ResetOutcome) => void;
 }
 
@@ -70,22 +66,8 @@ export function findResetEventId(workflowId: string, events: readonly HistoryEve
  * reset). Running cascades are reset too — that is what a reset is for when
  * a cascade is stuck — except with `last-failure` when no activity failed.
  */
-export async function resetCascades(client: Client, workflowIds: readonly string[], options: ResetOptions): Promise<ResetOutcome[]> {
-  const limiter = new Bottleneck({
-    maxConcurrent: options.concurrency ?? 4,
-    ...(options.ratePerSecond === undefined ? {} : { minTime: Math.ceil(1000 / options.ratePerSecond) }),
-  });
-  const outcomes = await Promise.all(
-    [...new Set(workflowIds)].map((workflowId) =>
-      limiter.schedule(async () => {
-        const outcome = await resetOne(client, workflowId, options);
-        options.onDone?.(outcome);
-        return outcome;
-      }),
-    ),
-  );
-  await limiter.stop({ dropWaitingJobs: false });
-  return outcomes;
+export function resetCascades(client: Client, workflowIds: readonly string[], options: ResetOptions): Promise<ResetOutcome[]> {
+  return runBounded(workflowIds, options, (workflowId) => resetOne(client, workflowId, options));
 }
 
 async function resetOne(client: Client, workflowId: string, options: ResetOptions): Promise<ResetOutcome> {

@@ -20,6 +20,26 @@ export interface FlushOutboxOptions extends Pick<SendBodiesOptions, 'signal' | '
   readonly maxMessages?: number;
   /** Outbox rows read per round. @default 100 */
   readonly pageSize?: number;
+  /** Called with the number of messages re-sent and removed after each group (progress). */
+  readonly onSent?: (count: number) => void;
+}
+
+/** Messages waiting in the outbox of one queue. */
+export interface OutboxQueueSummary {
+  readonly queueUrl: string;
+  readonly messages: number;
+  /** When the oldest of them was stored. */
+  readonly oldest: Date;
+  /** Most attempts any of them had. */
+  readonly maxAttempts: number;
+}
+
+/** What the outbox holds, per queue (what a flush would re-send), oldest queue first. */
+export async function summarizeOutbox(db: OutboxStore): Promise<OutboxQueueSummary[]> {
+  const groups = await db.outboxMessage.groupBy({ by: ['queueUrl'], _count: { _all: true }, _min: { createdAt: true }, _max: { attempts: true } });
+  return groups
+    .map((g) => ({ queueUrl: g.queueUrl, messages: g._count._all, oldest: g._min.createdAt ?? new Date(0), maxAttempts: g._max.attempts ?? 0 }))
+    .sort((a, b) => a.oldest.getTime() - b.oldest.getTime());
 }
 
 /**
@@ -56,6 +76,7 @@ export async function flushOutbox(deps: { readonly db: OutboxStore; readonly sqs
       const sentIds = result.sent.map((i) => group[i]?.id).filter((id): id is bigint => id !== undefined);
       if (sentIds.length > 0) await deps.db.outboxMessage.deleteMany({ where: { id: { in: sentIds } } });
       sent += sentIds.length;
+      options.onSent?.(sentIds.length);
       const now = new Date();
       for (const unsent of result.unsent) {
         const row = group[unsent.index];

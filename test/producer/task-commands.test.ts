@@ -40,7 +40,16 @@ describe('cascade send-task / send-events / outbox flush (real CLI, ElasticMQ, P
     assert.match(down.stdout, /^1 message\(s\): 0 sent to .*; 1 stored in the outbox \(SendMessageBatch failed: .*ECONNREFUSED.*\); `cascade outbox flush` re-sends them\n$/);
     assert.equal(await ctx.db.prisma.outboxMessage.count({ where: { queueUrl } }), 1);
 
-    const flushed = await runCli(['outbox', 'flush', '--json'], env);
+    const planned = await runCli(['outbox', 'flush', '--dry-run', '--json'], env);
+    assert.equal(planned.code, 0, planned.stderr);
+    const plan = JSON.parse(planned.stdout) as { messages: number; queues: Array<{ queueUrl: string; messages: number }> };
+    assert.deepEqual(plan.queues.find((q) => q.queueUrl === queueUrl)?.messages, 1);
+    const refused = await runCli(['outbox', 'flush'], env);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /refusing to re-send up to \d+ outbox message\(s\) without a terminal/);
+    assert.equal(await ctx.db.prisma.outboxMessage.count({ where: { queueUrl } }), 1, 'neither the dry run nor the refusal sent anything');
+
+    const flushed = await runCli(['outbox', 'flush', '--yes', '--json'], env);
     assert.equal(flushed.code, 0, flushed.stderr);
     assert.deepEqual(JSON.parse(flushed.stdout), { sent: 1, remaining: 0, failures: [] });
     assert.deepEqual((await peekQueue(ctx.sqs, queueUrl)).map((m) => m.Body), ['{"action":"sendNewsletter","data":{"to":"u1"}}']);

@@ -1,9 +1,13 @@
+import { randomUUID } from 'node:crypto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
 import pino from 'pino';
 import { resolveCacheDir, resolveTemporalCli } from '../../src/stack';
 import { CASCADE_SEARCH_ATTRIBUTES } from '../../src/stack/search-attributes';
 import { SearchAttributeType } from '@temporalio/common';
+import type { ActivityPolicyInput } from '../../src/shared/cascade-input';
 import { installTemporalRuntime } from '../../src/worker/temporal-runtime';
+import { defaultWorkflowBundlePath } from '../../src/worker/workflow-source';
 import { createTestLogger } from './e2e-harness';
 
 /**
@@ -21,4 +25,17 @@ export async function createTemporalTestEnv(): Promise<TestWorkflowEnvironment> 
       extraArgs: ['--log-level', 'error'],
     },
   });
+}
+
+/** Activity retries that run out within a second: 3 attempts, 10 to 50 ms apart. */
+export const FAST_RETRIES: ActivityPolicyInput = {
+  startToCloseTimeoutMs: 5000,
+  retry: { initialIntervalMs: 10, backoffCoefficient: 2, maximumIntervalMs: 50, maximumAttempts: 3 },
+};
+
+/** Runs `run` while a worker with `activities` (and the prebuilt workflow bundle) polls a fresh task queue of `env`. */
+export async function runWithWorker<T>(env: TestWorkflowEnvironment, activities: object, run: (taskQueue: string) => Promise<T>): Promise<T> {
+  const taskQueue = `test-${randomUUID()}`;
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: { codePath: defaultWorkflowBundlePath() }, activities });
+  return worker.runUntil(run(taskQueue));
 }

@@ -3,19 +3,12 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import type { AccountActivities, RaiseGenerationInput, RetireUserInput } from '../../activities/account-activities';
 import type { AccountEvent } from '../../src/shared/account-event';
-import type { ActivityPolicyInput, CascadeInput } from '../../src/shared/cascade-input';
+import type { CascadeInput } from '../../src/shared/cascade-input';
 import { NON_RETRYABLE_INPUT_ERROR } from '../../src/shared/cascade-input';
-import { defaultWorkflowBundlePath } from '../../src/worker/workflow-source';
 import { accountEventsWorkflow } from '../../workflows';
-import { createTemporalTestEnv } from '../support/temporal-test-env';
-
-const FAST_RETRIES: ActivityPolicyInput = {
-  startToCloseTimeoutMs: 5000,
-  retry: { initialIntervalMs: 10, backoffCoefficient: 2, maximumIntervalMs: 50, maximumAttempts: 3 },
-};
+import { FAST_RETRIES, createTemporalTestEnv, runWithWorker } from '../support/temporal-test-env';
 
 describe('accountEventsWorkflow (Temporal dev server, activities faked)', function () {
   this.timeout(120_000);
@@ -30,15 +23,8 @@ describe('accountEventsWorkflow (Temporal dev server, activities faked)', functi
   });
 
   async function run(event: AccountEvent, activities: AccountActivities, policy = FAST_RETRIES) {
-    const taskQueue = `test-${randomUUID()}`;
-    const worker = await Worker.create({
-      connection: env.nativeConnection,
-      taskQueue,
-      workflowBundle: { codePath: defaultWorkflowBundlePath() },
-      activities,
-    });
     const input: CascadeInput<AccountEvent> = { route: 'account-events', eventKey: randomUUID(), event, activity: policy };
-    return worker.runUntil(
+    return runWithWorker(env, activities, (taskQueue) =>
       env.client.workflow.execute(accountEventsWorkflow, { taskQueue, workflowId: `account-events/${input.eventKey}`, args: [input] }),
     );
   }

@@ -3,20 +3,13 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import { EMAIL_ARCHIVE_UNAVAILABLE, type EmailArchiveActivities } from '../../activities/email-archive-activities';
 import type { PurgeExpiredInput, TxmaActivities } from '../../activities/txma-activities';
-import type { ActivityPolicyInput, CascadeInput } from '../../src/shared/cascade-input';
+import type { CascadeInput } from '../../src/shared/cascade-input';
 import type { EmailArchiveEvent } from '../../src/shared/email-archive';
 import type { TxmaEventRecord } from '../../src/shared/txma';
-import { defaultWorkflowBundlePath } from '../../src/worker/workflow-source';
 import { auditEventsWorkflow, emailArchiveWorkflow, txmaPurgeWorkflow } from '../../workflows';
-import { createTemporalTestEnv } from '../support/temporal-test-env';
-
-const FAST_RETRIES: ActivityPolicyInput = {
-  startToCloseTimeoutMs: 5000,
-  retry: { initialIntervalMs: 10, backoffCoefficient: 2, maximumIntervalMs: 50, maximumAttempts: 3 },
-};
+import { FAST_RETRIES, createTemporalTestEnv, runWithWorker } from '../support/temporal-test-env';
 
 describe('email-archive and audit-events workflows (Temporal dev server, activities faked)', function () {
   this.timeout(120_000);
@@ -28,12 +21,6 @@ describe('email-archive and audit-events workflows (Temporal dev server, activit
   after(async () => {
     await env?.teardown();
   });
-
-  async function runWorker<T>(activities: object, run: (taskQueue: string) => Promise<T>): Promise<T> {
-    const taskQueue = `test-${randomUUID()}`;
-    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: { codePath: defaultWorkflowBundlePath() }, activities });
-    return worker.runUntil(run(taskQueue));
-  }
 
   const email: EmailArchiveEvent = {
     messageId: 'm-1',
@@ -52,7 +39,7 @@ describe('email-archive and audit-events workflows (Temporal dev server, activit
       },
     };
     const input = emailInput();
-    const result = await runWorker(activities, (taskQueue) => env.client.workflow.execute(emailArchiveWorkflow, { taskQueue, workflowId: `email-archive/${input.eventKey}`, args: [input] }));
+    const result = await runWithWorker(env, activities, (taskQueue) => env.client.workflow.execute(emailArchiveWorkflow, { taskQueue, workflowId: `email-archive/${input.eventKey}`, args: [input] }));
     assert.deepEqual(result, stored);
     assert.deepEqual(calls, [email]);
   });
@@ -67,7 +54,7 @@ describe('email-archive and audit-events workflows (Temporal dev server, activit
       },
     };
     const input = emailInput();
-    const result = await runWorker(activities, (taskQueue) => env.client.workflow.execute(emailArchiveWorkflow, { taskQueue, workflowId: `email-archive/${input.eventKey}`, args: [input] }));
+    const result = await runWithWorker(env, activities, (taskQueue) => env.client.workflow.execute(emailArchiveWorkflow, { taskQueue, workflowId: `email-archive/${input.eventKey}`, args: [input] }));
     assert.equal(result.key, stored.key);
     assert.equal(attempts, 3);
   });
@@ -82,7 +69,7 @@ describe('email-archive and audit-events workflows (Temporal dev server, activit
     };
     const input = emailInput();
     await assert.rejects(
-      runWorker(activities, (taskQueue) => env.client.workflow.execute(emailArchiveWorkflow, { taskQueue, workflowId: `email-archive/${input.eventKey}`, args: [input] })),
+      runWithWorker(env, activities, (taskQueue) => env.client.workflow.execute(emailArchiveWorkflow, { taskQueue, workflowId: `email-archive/${input.eventKey}`, args: [input] })),
       (error: unknown) => {
         assert.ok(error instanceof WorkflowFailedError);
         assert.equal(error.cause?.message, 'archiveEmail failed: cannot write the archive of message m-1 to s3://gone: NoSuchBucket');
@@ -121,7 +108,7 @@ describe('email-archive and audit-events workflows (Temporal dev server, activit
     const fake = fakeTxma();
     fake.failStoreTimes(1);
     const input: CascadeInput<TxmaEventRecord> = { route: 'audit-events', eventKey: randomUUID(), event: txmaRecord, activity: FAST_RETRIES };
-    const result = await runWorker(fake.activities, (taskQueue) => env.client.workflow.execute(auditEventsWorkflow, { taskQueue, workflowId: `audit-events/${input.eventKey}`, args: [input] }));
+    const result = await runWithWorker(env, fake.activities, (taskQueue) => env.client.workflow.execute(auditEventsWorkflow, { taskQueue, workflowId: `audit-events/${input.eventKey}`, args: [input] }));
     assert.deepEqual(result, { pk: 'SESSION#s', sk: txmaRecord.sk, expiresAt: '2026-11-24T10:00:00.000Z' });
     assert.deepEqual(fake.stores, [txmaRecord]);
   });
@@ -131,14 +118,14 @@ describe('email-archive and audit-events workflows (Temporal dev server, activit
     fake.failStoreTimes(100);
     const input: CascadeInput<TxmaEventRecord> = { route: 'audit-events', eventKey: randomUUID(), event: txmaRecord, activity: FAST_RETRIES };
     await assert.rejects(
-      runWorker(fake.activities, (taskQueue) => env.client.workflow.execute(auditEventsWorkflow, { taskQueue, workflowId: `audit-events/${input.eventKey}`, args: [input] })),
+      runWithWorker(env, fake.activities, (taskQueue) => env.client.workflow.execute(auditEventsWorkflow, { taskQueue, workflowId: `audit-events/${input.eventKey}`, args: [input] })),
       (error: unknown) => error instanceof WorkflowFailedError && error.cause?.message === 'storeTxmaEvent failed: connection terminated',
     );
   });
 
   it('when the purge finds full batches, then it goes on until a batch comes back short', async () => {
     const fake = fakeTxma([100, 100, 37]);
-    const result = await runWorker(fake.activities, (taskQueue) =>
+    const result = await runWithWorker(env, fake.activities, (taskQueue) =>
       env.client.workflow.execute(txmaPurgeWorkflow, { taskQueue, workflowId: `cascade/txma-purge/${randomUUID()}`, args: [{ activity: FAST_RETRIES, batchSize: 100 }] }),
     );
     assert.deepEqual(result, { deleted: 237, more: false });
@@ -147,7 +134,7 @@ describe('email-archive and audit-events workflows (Temporal dev server, activit
 
   it('when expired rows outnumber one run, then the run stops at its round limit and says more remain', async () => {
     const fake = fakeTxma(Array.from({ length: 60 }, () => 10));
-    const result = await runWorker(fake.activities, (taskQueue) =>
+    const result = await runWithWorker(env, fake.activities, (taskQueue) =>
       env.client.workflow.execute(txmaPurgeWorkflow, { taskQueue, workflowId: `cascade/txma-purge/${randomUUID()}`, args: [{ activity: FAST_RETRIES, batchSize: 10 }] }),
     );
     assert.deepEqual(result, { deleted: 500, more: true });

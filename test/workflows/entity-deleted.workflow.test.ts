@@ -3,19 +3,11 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import type { ArchivePageInput, EntityActivities, PublishArchiveEventsInput } from '../../activities/entity-activities';
 import { SEARCH_ATTRIBUTE_KEYS } from '../../src/bridge/workflow-starter';
-import type { ActivityPolicyInput } from '../../src/shared/cascade-input';
 import type { EntityDeletedEvent, EntityDeletedInput } from '../../src/shared/entity-deleted';
-import { defaultWorkflowBundlePath } from '../../src/worker/workflow-source';
 import { entityDeletedWorkflow } from '../../workflows';
-import { createTemporalTestEnv } from '../support/temporal-test-env';
-
-const FAST_RETRIES: ActivityPolicyInput = {
-  startToCloseTimeoutMs: 5000,
-  retry: { initialIntervalMs: 10, backoffCoefficient: 2, maximumIntervalMs: 50, maximumAttempts: 3 },
-};
+import { FAST_RETRIES, createTemporalTestEnv, runWithWorker } from '../support/temporal-test-env';
 
 /** Fake activities over an in-memory entity with `documents` documents. */
 function fakeEntity(documents: number) {
@@ -62,11 +54,9 @@ describe('entityDeletedWorkflow (Temporal dev server, activities faked)', functi
   }
 
   async function run(input: Omit<EntityDeletedInput, 'route' | 'eventKey' | 'activity'>, activities: EntityActivities, policy = FAST_RETRIES) {
-    const taskQueue = `test-${randomUUID()}`;
-    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: { codePath: defaultWorkflowBundlePath() }, activities });
     const full: EntityDeletedInput = { route: 'entity-deleted', eventKey: input.event.eventId, activity: policy, ...input };
     const workflowId = `entity-deleted/${full.eventKey}`;
-    return worker.runUntil(async () => {
+    return runWithWorker(env, activities, async (taskQueue) => {
       const handle = await env.client.workflow.start(entityDeletedWorkflow, {
         taskQueue,
         workflowId,

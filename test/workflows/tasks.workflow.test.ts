@@ -3,20 +3,13 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import type { FlushTaskOutboxInput, OutboxActivities } from '../../activities/outbox-activities';
 import type { RecordIncentiveEventsInput, TaskActivities } from '../../activities/task-activities';
-import type { ActivityPolicyInput, CascadeInput } from '../../src/shared/cascade-input';
+import type { CascadeInput } from '../../src/shared/cascade-input';
 import { NON_RETRYABLE_INPUT_ERROR } from '../../src/shared/cascade-input';
 import type { IncentiveEventsTask, OutboxFlushResult } from '../../src/shared/tasks';
-import { defaultWorkflowBundlePath } from '../../src/worker/workflow-source';
 import { incentiveEventsWorkflow, outboxFlushWorkflow } from '../../workflows';
-import { createTemporalTestEnv } from '../support/temporal-test-env';
-
-const FAST_RETRIES: ActivityPolicyInput = {
-  startToCloseTimeoutMs: 5000,
-  retry: { initialIntervalMs: 10, backoffCoefficient: 2, maximumIntervalMs: 50, maximumAttempts: 3 },
-};
+import { FAST_RETRIES, createTemporalTestEnv, runWithWorker } from '../support/temporal-test-env';
 
 describe('tasks workflows (Temporal dev server, activities faked)', function () {
   this.timeout(120_000);
@@ -28,12 +21,6 @@ describe('tasks workflows (Temporal dev server, activities faked)', function () 
   after(async () => {
     await env?.teardown();
   });
-
-  async function runWorker<T>(activities: TaskActivities | OutboxActivities, run: (taskQueue: string) => Promise<T>): Promise<T> {
-    const taskQueue = `test-${randomUUID()}`;
-    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: { codePath: defaultWorkflowBundlePath() }, activities });
-    return worker.runUntil(run(taskQueue));
-  }
 
   const task: IncentiveEventsTask = { action: 'event', data: [{ userIds: ['a', 'b'], eventName: 'n', eventMeta: { x: 1 } }, { userIds: ['c'], eventName: 'm' }] };
 
@@ -47,7 +34,7 @@ describe('tasks workflows (Temporal dev server, activities faked)', function () 
     };
     const workflowId = `tasks/${randomUUID()}`;
     const input: CascadeInput<IncentiveEventsTask> = { route: 'tasks', eventKey: workflowId.slice(6), event: task, activity: FAST_RETRIES };
-    const result = await runWorker(activities, (taskQueue) => env.client.workflow.execute(incentiveEventsWorkflow, { taskQueue, workflowId, args: [input] }));
+    const result = await runWithWorker(env, activities, (taskQueue) => env.client.workflow.execute(incentiveEventsWorkflow, { taskQueue, workflowId, args: [input] }));
     assert.deepEqual(result, { events: 2, rows: 3, rowsInserted: 3 });
     assert.deepEqual(calls, [{ workflowId, events: task.data }]);
   });
@@ -62,7 +49,7 @@ describe('tasks workflows (Temporal dev server, activities faked)', function () 
       },
     };
     const input: CascadeInput<IncentiveEventsTask> = { route: 'tasks', eventKey: randomUUID(), event: task, activity: FAST_RETRIES };
-    const result = await runWorker(activities, (taskQueue) => env.client.workflow.execute(incentiveEventsWorkflow, { taskQueue, workflowId: `tasks/${input.eventKey}`, args: [input] }));
+    const result = await runWithWorker(env, activities, (taskQueue) => env.client.workflow.execute(incentiveEventsWorkflow, { taskQueue, workflowId: `tasks/${input.eventKey}`, args: [input] }));
     assert.equal(result.rowsInserted, 3);
     assert.equal(attempts, 2);
   });
@@ -77,7 +64,7 @@ describe('tasks workflows (Temporal dev server, activities faked)', function () 
     };
     const input: CascadeInput<IncentiveEventsTask> = { route: 'tasks', eventKey: randomUUID(), event: task, activity: FAST_RETRIES };
     await assert.rejects(
-      runWorker(activities, (taskQueue) => env.client.workflow.execute(incentiveEventsWorkflow, { taskQueue, workflowId: `tasks/${input.eventKey}`, args: [input] })),
+      runWithWorker(env, activities, (taskQueue) => env.client.workflow.execute(incentiveEventsWorkflow, { taskQueue, workflowId: `tasks/${input.eventKey}`, args: [input] })),
       (error: unknown) => {
         assert.ok(error instanceof WorkflowFailedError);
         assert.equal(error.cause?.message, 'recordIncentiveEvents failed: events[0].eventName must be a non-empty string');
@@ -106,7 +93,7 @@ describe('tasks workflows (Temporal dev server, activities faked)', function () 
       { sent: 2, remaining: 1, failures: [] },
       { sent: 1, remaining: 0, failures: [] },
     ]);
-    const result = await runWorker(activities, (taskQueue) =>
+    const result = await runWithWorker(env, activities, (taskQueue) =>
       env.client.workflow.execute(outboxFlushWorkflow, { taskQueue, workflowId: `cascade/outbox-flush/${randomUUID()}`, args: [{ activity: FAST_RETRIES, messagesPerCall: 2 }] }),
     );
     assert.deepEqual(result, { sent: 5, remaining: 0, failures: [] });
@@ -116,7 +103,7 @@ describe('tasks workflows (Temporal dev server, activities faked)', function () 
   it('when a queue fails during the flush, then the run stops and reports it for the next scheduled run', async () => {
     const failures = [{ queueUrl: 'http://q', error: 'SendMessageBatch failed: Error: connect ECONNREFUSED' }];
     const { calls, activities } = fakeOutbox([{ sent: 1, remaining: 4, failures }]);
-    const result = await runWorker(activities, (taskQueue) =>
+    const result = await runWithWorker(env, activities, (taskQueue) =>
       env.client.workflow.execute(outboxFlushWorkflow, { taskQueue, workflowId: `cascade/outbox-flush/${randomUUID()}`, args: [{ activity: FAST_RETRIES }] }),
     );
     assert.deepEqual(result, { sent: 1, remaining: 4, failures });

@@ -3,9 +3,12 @@ import type { Command } from 'commander';
 import { createSqsClient } from '../../app/clients';
 import type { CascadeConfig } from '../../config';
 import { type PrismaClient, createPrismaClient } from '../../db/client';
-import { type TaskProducer, type TaskSendResult, createTaskProducer, flushOutbox, readQueueMaxMessageBytes } from '../../producer';
+import { type TaskProducer, type TaskSendResult, createTaskProducer, flushOutbox, readQueueMaxMessageBytes, summarizeOutbox } from '../../producer';
 import { toQueueUrlVariable } from '../../routes/route-names';
 import { type GlobalOptions, createCliContext, printResult } from '../cli-context';
+import { confirmAction } from '../confirm';
+import { parsePositiveInteger } from '../option-parsers';
+import { createProgress } from '../progress';
 import { applyStackEnvironment } from '../stack-session';
 import { toMessageBodies } from './send-command';
 
@@ -96,16 +99,38 @@ export function registerTaskCommands(program: Command, global: () => GlobalOptio
   outbox
     .command('flush')
     .description('re-send outbox messages in order, removing each once sent (the cascade/outbox-flush schedule does the same)')
-    .option('--max-messages <n>', 'most messages to re-send', (v) => Number.parseInt(v, 10), 10_000)
+    .option('--max-messages <n>', 'most messages to re-send', parsePositiveInteger, 10_000)
+    .option('--dry-run', 'show what the outbox holds per queue, send nothing')
+    .option('-y, --yes', 'do not ask for confirmation (required without a terminal)')
     .option('--json', 'print the result as JSON')
-    .action(async (options: { json?: boolean; maxMessages: number }) => {
+    .action(async (options: { json?: boolean; maxMessages: number; dryRun?: boolean; yes?: boolean }) => {
       const { config } = createCliContext(global(), ['client'], applyStackEnvironment());
       if (!config.databaseUrl) throw new Error('DATABASE_URL is required: the outbox is a table (`cascade stack env` prints the local one)');
-      if (!Number.isSafeInteger(options.maxMessages) || options.maxMessages < 1) throw new Error('--max-messages must be a positive integer');
-      const sqs = createSqsClient(config);
       const db: PrismaClient = createPrismaClient(config.databaseUrl);
+      const sqs = createSqsClient(config);
       try {
-        const result = await flushOutbox({ db, sqs }, { maxMessages: options.maxMessages });
+        const waiting = await summarizeOutbox(db);
+        const total = waiting.reduce((sum, q) => sum + q.messages, 0);
+        if (options.dryRun || total === 0) {
+          printResult({ queues: waiting, messages: total }, options.json, (r) =>
+            r.messages === 0
+              ? 'the outbox is empty'
+              : [...r.queues.map((q) => `${q.queueUrl}: ${q.messages} message(s), oldest stored ${q.oldest.toISOString()}, up to ${q.maxAttempts} attempt(s)`), `would re-send up to ${Math.min(r.messages, options.maxMessages)} message(s)`].join('\n'),
+          );
+          return;
+        }
+        if (!(await confirmAction(`re-send up to ${Math.min(total, options.maxMessages)} outbox message(s)`, { yes: options.yes }))) {
+          process.stderr.write('aborted: nothing was sent\n');
+          process.exitCode = 1;
+          return;
+        }
+        const progress = createProgress({ label: 're-sending', total: Math.min(total, options.maxMessages) });
+        let result;
+        try {
+          result = await flushOutbox({ db, sqs }, { maxMessages: options.maxMessages, onSent: (count) => progress.increment(count) });
+        } finally {
+          progress.stop();
+        }
         printResult(result, options.json, (r) =>
           [`re-sent ${r.sent} message(s); ${r.remaining} left in the outbox`, ...r.failures.map((f) => `${f.queueUrl}: ${f.error}`)].join('\n'),
         );
