@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { findFreePort } from '../src/stack';
+import { trackChild } from './children';
 
 const BIN = path.join(__dirname, '..', '..', 'bin', 'cascade.js');
 
@@ -48,7 +49,9 @@ export async function startCascadeProcess(role: 'bridge' | 'worker' | 'start', e
   // CASCADE_BENCH_CPU_PROF=<dir>: every Cascade process writes a V8 CPU profile there when it exits (open it in Chrome DevTools).
   const profileDir = process.env.CASCADE_BENCH_CPU_PROF;
   const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${role}-${port}.cpuprofile`] : [];
-  const child = spawn(process.execPath, [...nodeArgs, BIN, role], { env: { NODE_OPTIONS: readImageNodeOptions(), ...env, CASCADE_HTTP_PORT: String(port) }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = trackChild(
+    spawn(process.execPath, [...nodeArgs, BIN, role], { env: { NODE_OPTIONS: readImageNodeOptions(), ...env, CASCADE_HTTP_PORT: String(port) }, stdio: ['ignore', 'ignore', 'pipe'] }),
+  );
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);

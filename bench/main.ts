@@ -9,6 +9,7 @@ import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import pino from 'pino';
 import { type BenchEnv, createBenchEnv } from './bench-env';
+import { killChildren } from './children';
 import { Measurements } from './measurements';
 import { startPeerProcess } from './peer-process';
 import { toBenchReport, toMarkdown, toText } from './report';
@@ -56,6 +57,15 @@ async function run(options: { quick?: boolean; scenarios?: number[]; events?: nu
   log(`settings ${JSON.stringify(settings)}; scenarios ${[...selected].join(', ')}`);
   const started = Date.now();
   const env = await createBenchEnv(logger);
+  // Ctrl-C or SIGTERM: stop Cascade's processes and the stack, so nothing is left running; no results are written.
+  const interrupt = (signal: NodeJS.Signals) => {
+    log(`${signal}: stopping the bench's processes and its stack (no results written)`);
+    void killChildren()
+      .then(() => env.close())
+      .finally(() => process.exit(130));
+  };
+  process.once('SIGINT', interrupt);
+  process.once('SIGTERM', interrupt);
   const m = new Measurements();
   try {
     const timed = async (label: string, fn: () => Promise<void>) => {

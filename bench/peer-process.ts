@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
+import { trackChild } from './children';
 import path from 'node:path';
 
 /** Starts bench/peer-consumer.js on `queueUrl` as its own process; resolves once it polls. */
 export async function startPeerProcess(env: NodeJS.ProcessEnv, queueUrl: string): Promise<{ readyAt: number; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, [path.join(__dirname, 'peer-consumer.js'), queueUrl], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = trackChild(spawn(process.execPath, [path.join(__dirname, 'peer-consumer.js'), queueUrl], { env, stdio: ['ignore', 'pipe', 'pipe'] }));
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);

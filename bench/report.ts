@@ -28,7 +28,7 @@ export interface BenchReport {
 
 const KEYS = [
   'temporal.startMs', 'temporal.meanStartMs', 'temporal.completeMs', 'bridge.meanStartMs', 'bridge.meanReceiveBatch', 'sqs.ms', 'bridge.startedMs', 'bridge.completeMs',
-  'latency.ratePerSecond', 'latency.p50Ms', 'latency.p95Ms', 'latency.p99Ms', 'peer.completeMs',
+  'latency.ratePerSecond', 'latency.p50Ms', 'latency.p95Ms', 'latency.p99Ms', 'latency.startP50Ms', 'latency.runP50Ms', 'peer.completeMs',
   'big.writtenMs', 'big.completeMs', 'big.bulkMs', 'big.maxHistory', 'big.runs',
   'bigTuned.writtenMs', 'bigTuned.completeMs', 'bigTuned.bulkMs', 'bigTuned.maxHistory', 'bigTuned.runs',
   'memory.backlogProcessed', 'memory.bridgePeakMb', 'memory.workerPeakMb', 'memory.steadyRate', 'memory.bridgeStartMb', 'memory.bridgeEndMb', 'memory.workerStartMb', 'memory.workerEndMb',
@@ -95,6 +95,10 @@ export function toBenchReport(m: Measurements, settings: BenchSettings): BenchRe
     row({ scenario, figure: 'p50', value: spreadText(p50, 'ms'), target: '≤ 150 ms', verdict: verdict(p50.median <= 150) });
     row({ scenario: '', figure: 'p95', value: spreadText(p95, 'ms') });
     row({ scenario: '', figure: 'p99', value: spreadText(p99, 'ms'), target: '≤ 1,000 ms', verdict: verdict(p99.median <= 1000) });
+    const startP50 = get('latency.startP50Ms');
+    const runP50 = get('latency.runP50Ms');
+    if (startP50) row({ scenario: '', figure: 'p50 send → workflow started: SQS + bridge (diagnostic)', value: spreadText(startP50, 'ms') });
+    if (runP50) row({ scenario: '', figure: 'p50 started → completed: Temporal + worker (diagnostic)', value: spreadText(runP50, 'ms') });
   }
   const peer = rate('peer.completeMs', n);
   if (peer) {

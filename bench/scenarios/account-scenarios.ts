@@ -25,6 +25,15 @@ export function toAccountEnv(env: BenchEnv, ids: RunIds, queues: BenchQueues, se
   };
 }
 
+/** One run's account-events workload waiting on its own queues: N users seeded, N delete events preloaded. */
+export async function prepareBacklog(env: BenchEnv, settings: BenchSettings, label: string, n: number, preloadConcurrency?: number): Promise<{ ids: RunIds; queues: BenchQueues; processEnv: NodeJS.ProcessEnv }> {
+  const ids = createRunIds(label);
+  await seedUsers(env.prisma, ids.run, n);
+  const queues = await createBenchQueues(env.sqs, ids.run);
+  await preload(env.sqs, queues.queueUrl, Array.from({ length: n }, (_, i) => toDeleteBody(ids.run, i)), preloadConcurrency);
+  return { ids, queues, processEnv: toAccountEnv(env, ids, queues, settings) };
+}
+
 /** Waits for one run's workers and bridges to stop. */
 async function stopAll(processes: ReadonlyArray<CascadeProcess | undefined>): Promise<void> {
   await Promise.all(processes.map((p) => (p ? p.stop() : Promise.resolve())));
@@ -106,11 +115,7 @@ export async function runSqsCeiling(env: BenchEnv, settings: BenchSettings, m: M
  */
 export async function runBridge(env: BenchEnv, settings: BenchSettings, m: Measurements): Promise<void> {
   const n = settings.events;
-  const ids = createRunIds('bridge');
-  await seedUsers(env.prisma, ids.run, n);
-  const queues = await createBenchQueues(env.sqs, ids.run);
-  await preload(env.sqs, queues.queueUrl, Array.from({ length: n }, (_, i) => toDeleteBody(ids.run, i)));
-  const processEnv = toAccountEnv(env, ids, queues, settings);
+  const { ids, queues, processEnv } = await prepareBacklog(env, settings, 'bridge', n);
   const worker = await startCascadeProcess('worker', processEnv);
   let bridge: CascadeProcess | undefined;
   try {
@@ -161,16 +166,23 @@ export async function runLatency(env: BenchEnv, settings: BenchSettings, m: Meas
     await Promise.all(sends);
     await waitForRetired(env.prisma, ids.run, n, timeoutFor(n));
     const latencies: number[] = [];
+    const toStart: number[] = [];
     await waitForCount('4. closed workflows visible', async () => (await env.temporal.workflow.count(`TaskQueue = '${ids.taskQueue}' AND ExecutionStatus = 'Completed'`)).count, n, 60_000, 250);
     for await (const execution of env.temporal.workflow.list({ query: `TaskQueue = '${ids.taskQueue}'` })) {
       const sent = sentAt.get(execution.workflowId);
-      if (sent !== undefined && execution.closeTime) latencies.push(execution.closeTime.getTime() - sent);
+      if (sent !== undefined && execution.closeTime) {
+        latencies.push(execution.closeTime.getTime() - sent);
+        toStart.push(execution.startTime.getTime() - sent);
+      }
     }
     m.check('4. every event completed once', latencies.length === n, `${latencies.length} of ${n}`);
     m.add('latency.ratePerSecond', rate);
     m.add('latency.p50Ms', toPercentile(latencies, 50));
     m.add('latency.p95Ms', toPercentile(latencies, 95));
     m.add('latency.p99Ms', toPercentile(latencies, 99));
+    // Where the time goes: SQS + bridge (send → workflow started) and Temporal + worker (started → closed).
+    m.add('latency.startP50Ms', toPercentile(toStart, 50));
+    m.add('latency.runP50Ms', toPercentile(latencies.map((total, i) => total - (toStart[i] ?? 0)), 50));
   } finally {
     await stopAll([bridge, worker]);
   }
@@ -204,11 +216,7 @@ export async function runPeer(env: BenchEnv, settings: BenchSettings, m: Measure
  */
 export async function runScaleOut(env: BenchEnv, settings: BenchSettings, m: Measurements): Promise<void> {
   const n = settings.events;
-  const ids = createRunIds('scale');
-  await seedUsers(env.prisma, ids.run, n);
-  const queues = await createBenchQueues(env.sqs, ids.run);
-  await preload(env.sqs, queues.queueUrl, Array.from({ length: n }, (_, i) => toDeleteBody(ids.run, i)));
-  const processEnv = toAccountEnv(env, ids, queues, settings);
+  const { ids, processEnv } = await prepareBacklog(env, settings, 'scale', n);
   const workers = await Promise.all([startCascadeProcess('worker', processEnv), startCascadeProcess('worker', processEnv)]);
   const bridges: CascadeProcess[] = [];
   try {

@@ -4,8 +4,8 @@ import type { BenchEnv } from '../bench-env';
 import { startCascadeProcess } from '../cascade-process';
 import type { Measurements } from '../measurements';
 import type { BenchSettings } from '../settings';
-import { countRetired, createBenchQueues, createRunIds, preload, seedUsers, toDeleteBody, waitForRetired } from '../workload';
-import { toAccountEnv } from './account-scenarios';
+import { countRetired, createBenchQueues, createRunIds, seedUsers, toDeleteBody, waitForRetired } from '../workload';
+import { prepareBacklog, toAccountEnv } from './account-scenarios';
 
 const MB = 1024 * 1024;
 
@@ -18,11 +18,7 @@ const MB = 1024 * 1024;
  */
 export async function runMemory(env: BenchEnv, settings: BenchSettings, m: Measurements, capacityPerSecond: number): Promise<void> {
   const backlog = settings.backlog;
-  const ids = createRunIds('backlog');
-  await seedUsers(env.prisma, ids.run, backlog);
-  const queues = await createBenchQueues(env.sqs, ids.run);
-  await preload(env.sqs, queues.queueUrl, Array.from({ length: backlog }, (_, i) => toDeleteBody(ids.run, i)), 16);
-  const processEnv = toAccountEnv(env, ids, queues, settings);
+  const { ids, queues, processEnv } = await prepareBacklog(env, settings, 'backlog', backlog, 16);
   const worker = await startCascadeProcess('worker', processEnv);
   const bridge = await startCascadeProcess('bridge', processEnv);
   try {

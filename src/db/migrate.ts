@@ -57,6 +57,8 @@ export interface MigrateDatabaseOptions {
    * @default 60_000
    */
   lockTimeoutMs?: number;
+  /** List what would be applied (in `pending`) and change nothing: no schema, table or row is created. */
+  dryRun?: boolean;
 }
 
 /** Outcome of {@link migrateDatabase}. */
@@ -65,6 +67,8 @@ export interface MigrateDatabaseResult {
   applied: string[];
   /** Migrations found already applied (checksums verified), in order. */
   alreadyApplied: string[];
+  /** With `dryRun`: the migrations a real run would apply, in order. */
+  pending?: string[];
 }
 
 /** Base class of every error thrown by {@link migrateDatabase}. */
@@ -178,12 +182,12 @@ export async function migrateDatabase(options: MigrateDatabaseOptions): Promise<
 
   try {
     if (schema !== undefined) {
-      await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(schema)}`);
+      if (options.dryRun !== true) await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(schema)}`);
       await client.query(`SET search_path TO ${quoteIdentifier(schema)}`);
     }
     await acquireLock(client, lockTimeoutMs);
     try {
-      return await applyPendingMigrations(client, files, logger);
+      return await applyPendingMigrations(client, files, logger, options.dryRun === true);
     } finally {
       await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_ADVISORY_LOCK_KEY]).catch((error: unknown) => {
         logger.warn({ err: error }, 'could not release the migration lock; it is released when the connection closes');
@@ -197,14 +201,17 @@ export async function migrateDatabase(options: MigrateDatabaseOptions): Promise<
   }
 }
 
-async function applyPendingMigrations(client: Client, files: MigrationFile[], logger: Logger): Promise<MigrateDatabaseResult> {
-  await ensureMigrationsTable(client);
-  const records = (
-    await client.query<MigrationRecord>(
-      `SELECT id, checksum, migration_name, finished_at, rolled_back_at, started_at, logs
-         FROM ${MIGRATIONS_TABLE} ORDER BY started_at ASC`,
-    )
-  ).rows;
+async function applyPendingMigrations(client: Client, files: MigrationFile[], logger: Logger, dryRun: boolean): Promise<MigrateDatabaseResult> {
+  const hasTable = await migrationsTableExists(client);
+  if (!hasTable && !dryRun) await client.query(CREATE_MIGRATIONS_TABLE_SQL);
+  const records = hasTable
+    ? (
+        await client.query<MigrationRecord>(
+          `SELECT id, checksum, migration_name, finished_at, rolled_back_at, started_at, logs
+             FROM ${MIGRATIONS_TABLE} ORDER BY started_at ASC`,
+        )
+      ).rows
+    : [];
 
   const failed = records.filter((record) => record.finished_at === null && record.rolled_back_at === null);
   const [firstFailed] = failed;
@@ -248,6 +255,7 @@ async function applyPendingMigrations(client: Client, files: MigrationFile[], lo
     logger.warn({ migrations: unknown }, 'database has applied migrations that are missing from the migrations directory');
   }
 
+  if (dryRun) return { applied: [], alreadyApplied, pending: pending.map((file) => file.name) };
   const applied: string[] = [];
   for (const file of pending) {
     await applyMigration(client, file);
@@ -289,12 +297,9 @@ async function applyMigration(client: Client, file: MigrationFile): Promise<void
   }
 }
 
-async function ensureMigrationsTable(client: Client): Promise<void> {
-  const { rows } = await client.query<{ exists: boolean }>(
-    `SELECT to_regclass($1) IS NOT NULL AS exists`,
-    [quoteIdentifier(MIGRATIONS_TABLE)],
-  );
-  if (rows[0]?.exists !== true) await client.query(CREATE_MIGRATIONS_TABLE_SQL);
+async function migrationsTableExists(client: Client): Promise<boolean> {
+  const { rows } = await client.query<{ exists: boolean }>(`SELECT to_regclass($1) IS NOT NULL AS exists`, [quoteIdentifier(MIGRATIONS_TABLE)]);
+  return rows[0]?.exists === true;
 }
 
 async function acquireLock(client: Client, timeoutMs: number): Promise<void> {

@@ -46,7 +46,9 @@ export function createElasticMqService(ctx: ServiceContext): StackService {
       return {
         command: java,
         args: [
-          '-Xms32m', '-Xmx256m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1',
+          // 1 GB of heap: ElasticMQ keeps every message in memory, and at 256 MB a queue of ~100,000 unread
+          // messages (a big entity-deleted cascade's document events) left it doing nothing but full GCs.
+          '-Xms32m', '-Xmx1g', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1',
           `-Dconfig.file=${configFile}`,
           '-cp', `${libDir}${path.sep}*`,
           'org.elasticmq.server.Main',

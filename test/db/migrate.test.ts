@@ -145,6 +145,20 @@ describe('db/migrate: migrateDatabase', function () {
     assert.deepEqual(primaryKey, ['PRIMARY KEY (id)']);
   });
 
+  it('when run with dryRun, then it lists what would be applied and creates nothing, before and after a real run', async function () {
+    const names = projectMigrationNames();
+    const { logger } = createCapturingLogger();
+
+    const before = await migrateDatabase({ databaseUrl: db.url, logger, dryRun: true });
+    assert.deepEqual(before, { applied: [], alreadyApplied: [], pending: names });
+    assert.equal(await tableExists(db.url, '_prisma_migrations'), false, 'a dry run creates no bookkeeping table');
+    assert.equal(await tableExists(db.url, 'users'), false);
+
+    await migrateDatabase({ databaseUrl: db.url, logger });
+    const after = await migrateDatabase({ databaseUrl: db.url, logger, dryRun: true });
+    assert.deepEqual(after, { applied: [], alreadyApplied: names, pending: [] });
+  });
+
   it('when two runs start at once, then each migration is applied exactly once', async function () {
     const names = projectMigrationNames();
     const logger = createCapturingLogger().logger;

@@ -27,6 +27,26 @@ export async function createTemporalTestEnv(): Promise<TestWorkflowEnvironment> 
   });
 }
 
+/**
+ * Starts a dev server before the calling suite's tests and stops it after
+ * them; read `.env` inside the tests.
+ */
+export function useTemporalTestEnv(): { readonly env: TestWorkflowEnvironment } {
+  let env: TestWorkflowEnvironment | undefined;
+  before(async () => {
+    env = await createTemporalTestEnv();
+  });
+  after(async () => {
+    await env?.teardown();
+  });
+  return {
+    get env(): TestWorkflowEnvironment {
+      if (!env) throw new Error('the Temporal test environment runs only inside the suite that asked for it');
+      return env;
+    },
+  };
+}
+
 /** Activity retries that run out within a second: 3 attempts, 10 to 50 ms apart. */
 export const FAST_RETRIES: ActivityPolicyInput = {
   startToCloseTimeoutMs: 5000,

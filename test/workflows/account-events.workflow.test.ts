@@ -2,30 +2,21 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { AccountActivities, RaiseGenerationInput, RetireUserInput } from '../../activities/account-activities';
 import type { AccountEvent } from '../../src/shared/account-event';
 import type { CascadeInput } from '../../src/shared/cascade-input';
 import { NON_RETRYABLE_INPUT_ERROR } from '../../src/shared/cascade-input';
 import { accountEventsWorkflow } from '../../workflows';
-import { FAST_RETRIES, createTemporalTestEnv, runWithWorker } from '../support/temporal-test-env';
+import { FAST_RETRIES, runWithWorker, useTemporalTestEnv } from '../support/temporal-test-env';
 
 describe('accountEventsWorkflow (Temporal dev server, activities faked)', function () {
   this.timeout(120_000);
-  let env: TestWorkflowEnvironment;
-
-  before(async () => {
-    env = await createTemporalTestEnv();
-  });
-
-  after(async () => {
-    await env?.teardown();
-  });
+  const temporal = useTemporalTestEnv();
 
   async function run(event: AccountEvent, activities: AccountActivities, policy = FAST_RETRIES) {
     const input: CascadeInput<AccountEvent> = { route: 'account-events', eventKey: randomUUID(), event, activity: policy };
-    return runWithWorker(env, activities, (taskQueue) =>
-      env.client.workflow.execute(accountEventsWorkflow, { taskQueue, workflowId: `account-events/${input.eventKey}`, args: [input] }),
+    return runWithWorker(temporal.env, activities, (taskQueue) =>
+      temporal.env.client.workflow.execute(accountEventsWorkflow, { taskQueue, workflowId: `account-events/${input.eventKey}`, args: [input] }),
     );
   }
 

@@ -2,25 +2,17 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { EMAIL_ARCHIVE_UNAVAILABLE, type EmailArchiveActivities } from '../../activities/email-archive-activities';
 import type { PurgeExpiredInput, TxmaActivities } from '../../activities/txma-activities';
 import type { CascadeInput } from '../../src/shared/cascade-input';
 import type { EmailArchiveEvent } from '../../src/shared/email-archive';
 import type { TxmaEventRecord } from '../../src/shared/txma';
 import { auditEventsWorkflow, emailArchiveWorkflow, txmaPurgeWorkflow } from '../../workflows';
-import { FAST_RETRIES, createTemporalTestEnv, runWithWorker } from '../support/temporal-test-env';
+import { FAST_RETRIES, runWithWorker, useTemporalTestEnv } from '../support/temporal-test-env';
 
 describe('email-archive and audit-events workflows (Temporal dev server, activities faked)', function () {
   this.timeout(120_000);
-  let env: TestWorkflowEnvironment;
-
-  before(async () => {
-    env = await createTemporalTestEnv();
-  });
-  after(async () => {
-    await env?.teardown();
-  });
+  const temporal = useTemporalTestEnv();
 
   const email: EmailArchiveEvent = {
     messageId: 'm-1',
@@ -39,7 +31,7 @@ describe('email-archive and audit-events workflows (Temporal dev server, activit
       },
     };
     const input = emailInput();
-    const result = await runWithWorker(env, activities, (taskQueue) => env.client.workflow.execute(emailArchiveWorkflow, { taskQueue, workflowId: `email-archive/${input.eventKey}`, args: [input] }));
+    const result = await runWithWorker(temporal.env, activities, (taskQueue) => temporal.env.client.workflow.execute(emailArchiveWorkflow, { taskQueue, workflowId: `email-archive/${input.eventKey}`, args: [input] }));
     assert.deepEqual(result, stored);
     assert.deepEqual(calls, [email]);
   });
@@ -54,7 +46,7 @@ describe('email-archive and audit-events workflows (Temporal dev server, activit
       },
     };
     const input = emailInput();
-    const result = await runWithWorker(env, activities, (taskQueue) => env.client.workflow.execute(emailArchiveWorkflow, { taskQueue, workflowId: `email-archive/${input.eventKey}`, args: [input] }));
+    const result = await runWithWorker(temporal.env, activities, (taskQueue) => temporal.env.client.workflow.execute(emailArchiveWorkflow, { taskQueue, workflowId: `email-archive/${input.eventKey}`, args: [input] }));
     assert.equal(result.key, stored.key);
     assert.equal(attempts, 3);
   });
@@ -69,7 +61,7 @@ describe('email-archive and audit-events workflows (Temporal dev server, activit
     };
     const input = emailInput();
     await assert.rejects(
-      runWithWorker(env, activities, (taskQueue) => env.client.workflow.execute(emailArchiveWorkflow, { taskQueue, workflowId: `email-archive/${input.eventKey}`, args: [input] })),
+      runWithWorker(temporal.env, activities, (taskQueue) => temporal.env.client.workflow.execute(emailArchiveWorkflow, { taskQueue, workflowId: `email-archive/${input.eventKey}`, args: [input] })),
       (error: unknown) => {
         assert.ok(error instanceof WorkflowFailedError);
         assert.equal(error.cause?.message, 'archiveEmail failed: cannot write the archive of message m-1 to s3://gone: NoSuchBucket');
@@ -108,7 +100,7 @@ describe('email-archive and audit-events workflows (Temporal dev server, activit
     const fake = fakeTxma();
     fake.failStoreTimes(1);
     const input: CascadeInput<TxmaEventRecord> = { route: 'audit-events', eventKey: randomUUID(), event: txmaRecord, activity: FAST_RETRIES };
-    const result = await runWithWorker(env, fake.activities, (taskQueue) => env.client.workflow.execute(auditEventsWorkflow, { taskQueue, workflowId: `audit-events/${input.eventKey}`, args: [input] }));
+    const result = await runWithWorker(temporal.env, fake.activities, (taskQueue) => temporal.env.client.workflow.execute(auditEventsWorkflow, { taskQueue, workflowId: `audit-events/${input.eventKey}`, args: [input] }));
     assert.deepEqual(result, { pk: 'SESSION#s', sk: txmaRecord.sk, expiresAt: '2026-11-24T10:00:00.000Z' });
     assert.deepEqual(fake.stores, [txmaRecord]);
   });
@@ -118,15 +110,15 @@ describe('email-archive and audit-events workflows (Temporal dev server, activit
     fake.failStoreTimes(100);
     const input: CascadeInput<TxmaEventRecord> = { route: 'audit-events', eventKey: randomUUID(), event: txmaRecord, activity: FAST_RETRIES };
     await assert.rejects(
-      runWithWorker(env, fake.activities, (taskQueue) => env.client.workflow.execute(auditEventsWorkflow, { taskQueue, workflowId: `audit-events/${input.eventKey}`, args: [input] })),
+      runWithWorker(temporal.env, fake.activities, (taskQueue) => temporal.env.client.workflow.execute(auditEventsWorkflow, { taskQueue, workflowId: `audit-events/${input.eventKey}`, args: [input] })),
       (error: unknown) => error instanceof WorkflowFailedError && error.cause?.message === 'storeTxmaEvent failed: connection terminated',
     );
   });
 
   it('when the purge finds full batches, then it goes on until a batch comes back short', async () => {
     const fake = fakeTxma([100, 100, 37]);
-    const result = await runWithWorker(env, fake.activities, (taskQueue) =>
-      env.client.workflow.execute(txmaPurgeWorkflow, { taskQueue, workflowId: `cascade/txma-purge/${randomUUID()}`, args: [{ activity: FAST_RETRIES, batchSize: 100 }] }),
+    const result = await runWithWorker(temporal.env, fake.activities, (taskQueue) =>
+      temporal.env.client.workflow.execute(txmaPurgeWorkflow, { taskQueue, workflowId: `cascade/txma-purge/${randomUUID()}`, args: [{ activity: FAST_RETRIES, batchSize: 100 }] }),
     );
     assert.deepEqual(result, { deleted: 237, more: false });
     assert.deepEqual(fake.purges, [{ batchSize: 100 }, { batchSize: 100 }, { batchSize: 100 }]);
@@ -134,8 +126,8 @@ describe('email-archive and audit-events workflows (Temporal dev server, activit
 
   it('when expired rows outnumber one run, then the run stops at its round limit and says more remain', async () => {
     const fake = fakeTxma(Array.from({ length: 60 }, () => 10));
-    const result = await runWithWorker(env, fake.activities, (taskQueue) =>
-      env.client.workflow.execute(txmaPurgeWorkflow, { taskQueue, workflowId: `cascade/txma-purge/${randomUUID()}`, args: [{ activity: FAST_RETRIES, batchSize: 10 }] }),
+    const result = await runWithWorker(temporal.env, fake.activities, (taskQueue) =>
+      temporal.env.client.workflow.execute(txmaPurgeWorkflow, { taskQueue, workflowId: `cascade/txma-purge/${randomUUID()}`, args: [{ activity: FAST_RETRIES, batchSize: 10 }] }),
     );
     assert.deepEqual(result, { deleted: 500, more: true });
     assert.equal(fake.purges.length, 50);

@@ -2,12 +2,11 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { ArchivePageInput, EntityActivities, PublishArchiveEventsInput } from '../../activities/entity-activities';
 import { SEARCH_ATTRIBUTE_KEYS } from '../../src/bridge/workflow-starter';
 import type { EntityDeletedEvent, EntityDeletedInput } from '../../src/shared/entity-deleted';
 import { entityDeletedWorkflow } from '../../workflows';
-import { FAST_RETRIES, createTemporalTestEnv, runWithWorker } from '../support/temporal-test-env';
+import { FAST_RETRIES, runWithWorker, useTemporalTestEnv } from '../support/temporal-test-env';
 
 /** Fake activities over an in-memory entity with `documents` documents. */
 function fakeEntity(documents: number) {
@@ -39,15 +38,7 @@ function fakeEntity(documents: number) {
 
 describe('entityDeletedWorkflow (Temporal dev server, activities faked)', function () {
   this.timeout(120_000);
-  let env: TestWorkflowEnvironment;
-
-  before(async () => {
-    env = await createTemporalTestEnv();
-  });
-
-  after(async () => {
-    await env?.teardown();
-  });
+  const temporal = useTemporalTestEnv();
 
   function event(pageSize: number, overrides: Partial<EntityDeletedEvent> = {}): EntityDeletedEvent {
     return { eventId: `evt-${randomUUID()}`, source: 'entity-service', action: 'entity.deleted', entityId: randomUUID(), entityType: 'deal', pageSize, ...overrides };
@@ -56,8 +47,8 @@ describe('entityDeletedWorkflow (Temporal dev server, activities faked)', functi
   async function run(input: Omit<EntityDeletedInput, 'route' | 'eventKey' | 'activity'>, activities: EntityActivities, policy = FAST_RETRIES) {
     const full: EntityDeletedInput = { route: 'entity-deleted', eventKey: input.event.eventId, activity: policy, ...input };
     const workflowId = `entity-deleted/${full.eventKey}`;
-    return runWithWorker(env, activities, async (taskQueue) => {
-      const handle = await env.client.workflow.start(entityDeletedWorkflow, {
+    return runWithWorker(temporal.env, activities, async (taskQueue) => {
+      const handle = await temporal.env.client.workflow.start(entityDeletedWorkflow, {
         taskQueue,
         workflowId,
         args: [full],
@@ -85,12 +76,12 @@ describe('entityDeletedWorkflow (Temporal dev server, activities faked)', functi
     assert.ok(fake.publishCalls.every((c) => c.entityId === e.entityId && c.entityType === 'deal' && c.batchSize === 5 && c.maxEvents === 20), 'each call is bounded');
     assert.equal(fake.unpublished(), 0, 'nothing is left unpublished');
 
-    const first = await env.client.workflow.getHandle(workflowId, firstRunId).describe();
+    const first = await temporal.env.client.workflow.getHandle(workflowId, firstRunId).describe();
     assert.equal(first.status.name, 'CONTINUED_AS_NEW');
-    const firstHistory = await env.client.workflow.getHandle(workflowId, firstRunId).fetchHistory();
+    const firstHistory = await temporal.env.client.workflow.getHandle(workflowId, firstRunId).fetchHistory();
     const continued = firstHistory.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes;
     assert.ok(continued, 'the first run ended by continuing as new');
-    const latest = await env.client.workflow.getHandle(workflowId).describe();
+    const latest = await temporal.env.client.workflow.getHandle(workflowId).describe();
     assert.notEqual(latest.runId, firstRunId);
     assert.deepEqual(latest.typedSearchAttributes.get(SEARCH_ATTRIBUTE_KEYS.EntityId), e.entityId, 'search attributes survive continue-as-new');
   });

@@ -2,25 +2,17 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { FlushTaskOutboxInput, OutboxActivities } from '../../activities/outbox-activities';
 import type { RecordIncentiveEventsInput, TaskActivities } from '../../activities/task-activities';
 import type { CascadeInput } from '../../src/shared/cascade-input';
 import { NON_RETRYABLE_INPUT_ERROR } from '../../src/shared/cascade-input';
 import type { IncentiveEventsTask, OutboxFlushResult } from '../../src/shared/tasks';
 import { incentiveEventsWorkflow, outboxFlushWorkflow } from '../../workflows';
-import { FAST_RETRIES, createTemporalTestEnv, runWithWorker } from '../support/temporal-test-env';
+import { FAST_RETRIES, runWithWorker, useTemporalTestEnv } from '../support/temporal-test-env';
 
 describe('tasks workflows (Temporal dev server, activities faked)', function () {
   this.timeout(120_000);
-  let env: TestWorkflowEnvironment;
-
-  before(async () => {
-    env = await createTemporalTestEnv();
-  });
-  after(async () => {
-    await env?.teardown();
-  });
+  const temporal = useTemporalTestEnv();
 
   const task: IncentiveEventsTask = { action: 'event', data: [{ userIds: ['a', 'b'], eventName: 'n', eventMeta: { x: 1 } }, { userIds: ['c'], eventName: 'm' }] };
 
@@ -34,7 +26,7 @@ describe('tasks workflows (Temporal dev server, activities faked)', function () 
     };
     const workflowId = `tasks/${randomUUID()}`;
     const input: CascadeInput<IncentiveEventsTask> = { route: 'tasks', eventKey: workflowId.slice(6), event: task, activity: FAST_RETRIES };
-    const result = await runWithWorker(env, activities, (taskQueue) => env.client.workflow.execute(incentiveEventsWorkflow, { taskQueue, workflowId, args: [input] }));
+    const result = await runWithWorker(temporal.env, activities, (taskQueue) => temporal.env.client.workflow.execute(incentiveEventsWorkflow, { taskQueue, workflowId, args: [input] }));
     assert.deepEqual(result, { events: 2, rows: 3, rowsInserted: 3 });
     assert.deepEqual(calls, [{ workflowId, events: task.data }]);
   });
@@ -49,7 +41,7 @@ describe('tasks workflows (Temporal dev server, activities faked)', function () 
       },
     };
     const input: CascadeInput<IncentiveEventsTask> = { route: 'tasks', eventKey: randomUUID(), event: task, activity: FAST_RETRIES };
-    const result = await runWithWorker(env, activities, (taskQueue) => env.client.workflow.execute(incentiveEventsWorkflow, { taskQueue, workflowId: `tasks/${input.eventKey}`, args: [input] }));
+    const result = await runWithWorker(temporal.env, activities, (taskQueue) => temporal.env.client.workflow.execute(incentiveEventsWorkflow, { taskQueue, workflowId: `tasks/${input.eventKey}`, args: [input] }));
     assert.equal(result.rowsInserted, 3);
     assert.equal(attempts, 2);
   });
@@ -64,7 +56,7 @@ describe('tasks workflows (Temporal dev server, activities faked)', function () 
     };
     const input: CascadeInput<IncentiveEventsTask> = { route: 'tasks', eventKey: randomUUID(), event: task, activity: FAST_RETRIES };
     await assert.rejects(
-      runWithWorker(env, activities, (taskQueue) => env.client.workflow.execute(incentiveEventsWorkflow, { taskQueue, workflowId: `tasks/${input.eventKey}`, args: [input] })),
+      runWithWorker(temporal.env, activities, (taskQueue) => temporal.env.client.workflow.execute(incentiveEventsWorkflow, { taskQueue, workflowId: `tasks/${input.eventKey}`, args: [input] })),
       (error: unknown) => {
         assert.ok(error instanceof WorkflowFailedError);
         assert.equal(error.cause?.message, 'recordIncentiveEvents failed: events[0].eventName must be a non-empty string');
@@ -93,8 +85,8 @@ describe('tasks workflows (Temporal dev server, activities faked)', function () 
       { sent: 2, remaining: 1, failures: [] },
       { sent: 1, remaining: 0, failures: [] },
     ]);
-    const result = await runWithWorker(env, activities, (taskQueue) =>
-      env.client.workflow.execute(outboxFlushWorkflow, { taskQueue, workflowId: `cascade/outbox-flush/${randomUUID()}`, args: [{ activity: FAST_RETRIES, messagesPerCall: 2 }] }),
+    const result = await runWithWorker(temporal.env, activities, (taskQueue) =>
+      temporal.env.client.workflow.execute(outboxFlushWorkflow, { taskQueue, workflowId: `cascade/outbox-flush/${randomUUID()}`, args: [{ activity: FAST_RETRIES, messagesPerCall: 2 }] }),
     );
     assert.deepEqual(result, { sent: 5, remaining: 0, failures: [] });
     assert.deepEqual(calls, [{ maxMessages: 2 }, { maxMessages: 2 }, { maxMessages: 2 }]);
@@ -103,8 +95,8 @@ describe('tasks workflows (Temporal dev server, activities faked)', function () 
   it('when a queue fails during the flush, then the run stops and reports it for the next scheduled run', async () => {
     const failures = [{ queueUrl: 'http://q', error: 'SendMessageBatch failed: Error: connect ECONNREFUSED' }];
     const { calls, activities } = fakeOutbox([{ sent: 1, remaining: 4, failures }]);
-    const result = await runWithWorker(env, activities, (taskQueue) =>
-      env.client.workflow.execute(outboxFlushWorkflow, { taskQueue, workflowId: `cascade/outbox-flush/${randomUUID()}`, args: [{ activity: FAST_RETRIES }] }),
+    const result = await runWithWorker(temporal.env, activities, (taskQueue) =>
+      temporal.env.client.workflow.execute(outboxFlushWorkflow, { taskQueue, workflowId: `cascade/outbox-flush/${randomUUID()}`, args: [{ activity: FAST_RETRIES }] }),
     );
     assert.deepEqual(result, { sent: 1, remaining: 4, failures });
     assert.deepEqual(calls, [{}]);
