@@ -2,7 +2,7 @@ import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import { decodeFromPayloadsAtIndex, decodeOptionalFailureToOptionalError } from '@temporalio/common/lib/internal-non-workflow';
 import { temporal } from '@temporalio/proto';
 import { SEARCH_ATTRIBUTE_KEYS } from '../bridge/workflow-starter';
-import { type HistoryEvent, decodeRunInput, fetchRunHistory, toCloseReason, toDataConverter, toMessageChain } from './cascade-history';
+import { type HistoryEvent, LOCAL_ACTIVITY_MARKER, decodeRunInput, fetchRunHistory, toCloseReason, toDataConverter, toMessageChain } from './cascade-history';
 
 /** One activity of a cascade's latest run, as far as it got. */
 export interface ActivitySummary {
@@ -13,6 +13,8 @@ export interface ActivitySummary {
   /** Attempts so far (retries included). */
   readonly attempts: number;
   readonly lastFailure?: string;
+  /** A local activity (run inside the worker, recorded as a marker): `archiveDocumentsPage`, `summarizeArchive`. */
+  readonly local?: true;
 }
 
 /** What `cascade show` tells about one cascade. */
@@ -109,6 +111,18 @@ async function toFinishedActivities(client: Client, events: readonly HistoryEven
     const id = Number(event.eventId ?? 0);
     if (event.activityTaskScheduledEventAttributes) {
       scheduled.set(id, { activityId: event.activityTaskScheduledEventAttributes.activityId ?? '', activityType: event.activityTaskScheduledEventAttributes.activityType?.name ?? '' });
+    } else if (event.markerRecordedEventAttributes?.markerName === LOCAL_ACTIVITY_MARKER) {
+      const marker = event.markerRecordedEventAttributes;
+      const data = readLocalActivityMarker(marker.details?.['data']?.payloads?.[0]);
+      const failure = marker.failure ? await decodeOptionalFailureToOptionalError(toDataConverter(client), marker.failure) : undefined;
+      finished.push({
+        activityId: data.activityId,
+        activityType: data.activityType,
+        state: failure ? 'failed' : 'completed',
+        attempts: data.attempts,
+        ...(failure ? { lastFailure: toMessageChain(failure) } : {}),
+        local: true,
+      });
     } else if (event.activityTaskStartedEventAttributes) {
       attempts.set(Number(event.activityTaskStartedEventAttributes.scheduledEventId ?? 0), event.activityTaskStartedEventAttributes.attempt ?? 1);
     } else {
@@ -127,6 +141,20 @@ async function toFinishedActivities(client: Client, events: readonly HistoryEven
     }
   }
   return finished;
+}
+
+/** ID, type and attempt of a local activity from its marker's `data` detail (JSON written by the SDK, never through the payload codec). */
+function readLocalActivityMarker(payload: temporal.api.common.v1.IPayload | undefined): { activityId: string; activityType: string; attempts: number } {
+  let data: Record<string, unknown> = {};
+  try {
+    const parsed: unknown = payload?.data ? JSON.parse(Buffer.from(payload.data).toString('utf8')) : {};
+    if (parsed !== null && typeof parsed === 'object') data = parsed as Record<string, unknown>;
+  } catch {
+    // not JSON: report the marker without its details
+  }
+  const text = (...keys: string[]) => keys.map((key) => data[key]).find((value): value is string => typeof value === 'string') ?? '';
+  const attempt = [data['attempt']].find((value): value is number => typeof value === 'number');
+  return { activityId: text('activity_id', 'activityId'), activityType: text('activity_type', 'activityType') || '(local activity)', attempts: attempt ?? 1 };
 }
 
 interface ActivityOutcome {

@@ -3,6 +3,9 @@ import type { LoadedDataConverter } from '@temporalio/common';
 import { decodeArrayFromPayloads, decodeOptionalFailureToOptionalError } from '@temporalio/common/lib/internal-non-workflow';
 import { temporal } from '@temporalio/proto';
 
+/** Marker name under which the Temporal SDK (core) records a local activity's outcome. */
+export const LOCAL_ACTIVITY_MARKER = 'core_local_activity';
+
 /** One history event, as the Temporal API returns it. */
 export type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 

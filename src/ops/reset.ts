@@ -3,7 +3,7 @@ import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { type BoundedRunOptions, runBounded } from './bounded-runs';
 import Long from 'long';
-import { type HistoryEvent, fetchRunHistory } from './cascade-history';
+import { type HistoryEvent, LOCAL_ACTIVITY_MARKER, fetchRunHistory } from './cascade-history';
 
 /** Where a reset goes back to. */
 export const RESET_POINTS = ['first-task', 'last-failure'] as const;
@@ -43,7 +43,8 @@ export class NoResetPointError extends Error {
  * The event a reset to `point` goes back to: the first WorkflowTaskCompleted
  * (`first-task`), or the WorkflowTaskCompleted that scheduled the last
  * failed or timed-out activity (`last-failure`), so that activity runs again
- * while the history before it is kept.
+ * while the history before it is kept; for a failed local activity, the
+ * workflow task that recorded its marker.
  */
 export function findResetEventId(workflowId: string, events: readonly HistoryEvent[], point: ResetPoint): number {
   if (point === 'first-task') {
@@ -51,13 +52,23 @@ export function findResetEventId(workflowId: string, events: readonly HistoryEve
     if (!first) throw new NoResetPointError(workflowId, point, 'no workflow task completed yet');
     return Number(first.eventId);
   }
-  const failed = [...events].reverse().find((e) => e.activityTaskFailedEventAttributes || e.activityTaskTimedOutEventAttributes);
+  const failed = [...events].reverse().find((e) => e.activityTaskFailedEventAttributes || e.activityTaskTimedOutEventAttributes || isFailedLocalActivity(e));
   if (!failed) throw new NoResetPointError(workflowId, point, 'no failed or timed-out activity in the latest run (try --to first-task)');
+  if (failed.markerRecordedEventAttributes) {
+    // A local activity ran within the workflow task that recorded its marker: redoing that task runs it again.
+    const markerTaskId = Number(failed.markerRecordedEventAttributes.workflowTaskCompletedEventId ?? 0);
+    if (markerTaskId <= 0) throw new NoResetPointError(workflowId, point, `local activity marker ${String(failed.eventId)} has no workflow task`);
+    return markerTaskId;
+  }
   const scheduledId = Number((failed.activityTaskFailedEventAttributes ?? failed.activityTaskTimedOutEventAttributes)?.scheduledEventId ?? 0);
   const scheduled = events.find((e) => Number(e.eventId) === scheduledId)?.activityTaskScheduledEventAttributes;
   const completedId = Number(scheduled?.workflowTaskCompletedEventId ?? 0);
   if (completedId <= 0) throw new NoResetPointError(workflowId, point, `activity event ${scheduledId} has no scheduling workflow task`);
   return completedId;
+}
+
+function isFailedLocalActivity(event: HistoryEvent): boolean {
+  return event.markerRecordedEventAttributes?.markerName === LOCAL_ACTIVITY_MARKER && Boolean(event.markerRecordedEventAttributes.failure);
 }
 
 /**

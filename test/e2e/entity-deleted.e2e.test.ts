@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { SEARCH_ATTRIBUTE_KEYS } from '../../src/bridge/workflow-starter';
+import { describeCascade } from '../../src/ops/cascade-details';
 import { QUARANTINE_ATTRIBUTES } from '../../src/bridge/quarantine';
 import type { EntityDeletedResult } from '../../src/shared/entity-deleted';
 import { type E2eContext, createE2eContext, createTestQueues, eventually, peekQueue, queueDepth, startTestCascade } from '../support/e2e-harness';
@@ -63,6 +64,13 @@ describe('entity-deleted end to end (ElasticMQ → bridge → Temporal → worke
       const issuerResult = (await ctx.temporal.workflow.getHandle(issuerOutcome?.workflowId ?? '').result()) as EntityDeletedResult;
       assert.equal(issuerResult.documentsArchived, 0);
       assert.equal(issuerResult.auditEventsPublished, 0);
+
+      const details = await describeCascade(ctx.temporal, dealWorkflowId, (id) => id);
+      const pages = details.activities.filter((a) => a.activityType === 'archiveDocumentsPage');
+      assert.equal(pages.length, 3, `cascade show lists the three pages: ${JSON.stringify(details.activities)}`);
+      assert.ok(pages.every((a) => a.local === true && a.state === 'completed' && a.attempts === 1));
+      assert.ok(details.activities.some((a) => a.activityType === 'summarizeArchive' && a.local === true));
+      assert.ok(details.activities.some((a) => a.activityType === 'publishArchiveEvents' && a.local === undefined && a.state === 'completed'));
 
       const description = await dealHandle.describe();
       assert.equal(description.typedSearchAttributes.get(SEARCH_ATTRIBUTE_KEYS.EntityId), deal);

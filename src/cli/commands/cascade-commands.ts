@@ -113,7 +113,7 @@ function toDetailsText(d: CascadeDetails): string {
     '  activities:',
     ...(d.activities.length === 0
       ? ['    (none yet)']
-      : d.activities.map((a) => `    ${a.activityType} #${a.activityId}: ${a.state}, ${a.attempts} attempt(s)${a.lastFailure ? `; last failure: ${a.lastFailure}` : ''}`)),
+      : d.activities.map((a) => `    ${a.activityType} #${a.activityId}${a.local ? ' (local)' : ''}: ${a.state}, ${a.attempts} attempt(s)${a.lastFailure ? `; last failure: ${a.lastFailure}` : ''}`)),
     ...(d.result !== undefined ? [`  result:      ${JSON.stringify(d.result)}`] : []),
     ...(d.failure !== undefined ? [`  failure:     ${d.failure}`] : []),
     `  Web UI:      ${d.uiUrl}`,
