@@ -2,7 +2,7 @@ import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import { decodeFromPayloadsAtIndex, decodeOptionalFailureToOptionalError } from '@temporalio/common/lib/internal-non-workflow';
 import { temporal } from '@temporalio/proto';
 import { SEARCH_ATTRIBUTE_KEYS } from '../bridge/workflow-starter';
-import { type HistoryEvent, LOCAL_ACTIVITY_MARKER, decodeRunInput, fetchRunHistory, toCloseReason, toDataConverter, toMessageChain } from './cascade-history';
+import { type HistoryEvent, decodeRunInput, isLocalActivityMarker, fetchRunHistory, toCloseReason, toDataConverter, toMessageChain } from './cascade-history';
 
 /** One activity of a cascade's latest run, as far as it got. */
 export interface ActivitySummary {
@@ -111,7 +111,7 @@ async function toFinishedActivities(client: Client, events: readonly HistoryEven
     const id = Number(event.eventId ?? 0);
     if (event.activityTaskScheduledEventAttributes) {
       scheduled.set(id, { activityId: event.activityTaskScheduledEventAttributes.activityId ?? '', activityType: event.activityTaskScheduledEventAttributes.activityType?.name ?? '' });
-    } else if (event.markerRecordedEventAttributes?.markerName === LOCAL_ACTIVITY_MARKER) {
+    } else if (event.markerRecordedEventAttributes && isLocalActivityMarker(event)) {
       const marker = event.markerRecordedEventAttributes;
       const data = readLocalActivityMarker(marker.details?.['data']?.payloads?.[0]);
       const failure = marker.failure ? await decodeOptionalFailureToOptionalError(toDataConverter(client), marker.failure) : undefined;

@@ -9,6 +9,11 @@ export const LOCAL_ACTIVITY_MARKER = 'core_local_activity';
 /** One history event, as the Temporal API returns it. */
 export type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 
+/** Whether an event is the marker of a local activity's outcome (local activities have no activity events of their own). */
+export function isLocalActivityMarker(event: HistoryEvent): boolean {
+  return event.markerRecordedEventAttributes?.markerName === LOCAL_ACTIVITY_MARKER;
+}
+
 /** The data converter a client decodes with (payload codec included, when one is configured). */
 export function toDataConverter(client: Client): LoadedDataConverter {
   return client.workflow.options.loadedDataConverter;

@@ -3,7 +3,7 @@ import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { type BoundedRunOptions, runBounded } from './bounded-runs';
 import Long from 'long';
-import { type HistoryEvent, LOCAL_ACTIVITY_MARKER, fetchRunHistory } from './cascade-history';
+import { type HistoryEvent, fetchRunHistory, isLocalActivityMarker } from './cascade-history';
 
 /** Where a reset goes back to. */
 export const RESET_POINTS = ['first-task', 'last-failure'] as const;
@@ -68,7 +68,7 @@ export function findResetEventId(workflowId: string, events: readonly HistoryEve
 }
 
 function isFailedLocalActivity(event: HistoryEvent): boolean {
-  return event.markerRecordedEventAttributes?.markerName === LOCAL_ACTIVITY_MARKER && Boolean(event.markerRecordedEventAttributes.failure);
+  return isLocalActivityMarker(event) && Boolean(event.markerRecordedEventAttributes?.failure);
 }
 
 /**
