@@ -32,8 +32,11 @@ RUN npm run build \
 # ---- runtime: production dependencies and build output, run as `node` ----
 FROM ${NODE_IMAGE} AS runtime
 WORKDIR /app
-# A 2 MB young generation (V8's default grows to 32 MB under load) keeps a bridge
-# under 150 MB RSS while it drains a large backlog (npm run bench, scenario 7).
+# A 2 MB young generation (V8's default grows to 32 MB under load) for every
+# Cascade process; docker-compose.yml also caps the bridge's old space, which
+# keeps it under 150 MB RSS while it drains a large backlog (npm run bench,
+# scenario 7). The worker keeps V8's default heap limit: the Temporal SDK sizes
+# its workflow cache from it.
 ENV NODE_ENV=production \
     NODE_OPTIONS=--max-semi-space-size=2 \
     CASCADE_WORKFLOW_BUNDLE=/app/dist/workflow-bundle.js \

@@ -3,17 +3,24 @@ import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { parse } from 'yaml';
 import { findFreePort } from '../src/stack';
 import { trackChild } from './children';
 
 const BIN = path.join(__dirname, '..', '..', 'bin', 'cascade.js');
 
 /**
- * The NODE_OPTIONS the Docker image runs Cascade with (read from the
- * Dockerfile), so the bench measures processes as they are deployed.
+ * The NODE_OPTIONS a Cascade process is deployed with: its docker-compose.yml
+ * service's own (the bridge caps its old space), else the Docker image's, so
+ * the bench measures processes as they run in production.
  */
-export function readImageNodeOptions(): string {
-  const dockerfile = readFileSync(path.join(__dirname, '..', '..', 'Dockerfile'), 'utf8');
+export function readDeployedNodeOptions(role: string): string {
+  const root = path.join(__dirname, '..', '..');
+  const compose = parse(readFileSync(path.join(root, 'docker-compose.yml'), 'utf8'), { merge: true }) as { services?: Record<string, { environment?: unknown }> };
+  const environment = compose.services?.[`cascade-${role}`]?.environment;
+  const own = typeof environment === 'object' && environment !== null ? (environment as Record<string, unknown>)['NODE_OPTIONS'] : undefined;
+  if (typeof own === 'string') return own;
+  const dockerfile = readFileSync(path.join(root, 'Dockerfile'), 'utf8');
   return /NODE_OPTIONS=(\S+)/.exec(dockerfile)?.[1] ?? '';
 }
 
@@ -50,7 +57,7 @@ export async function startCascadeProcess(role: 'bridge' | 'worker' | 'start', e
   const profileDir = process.env.CASCADE_BENCH_CPU_PROF;
   const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${role}-${port}.cpuprofile`] : [];
   const child = trackChild(
-    spawn(process.execPath, [...nodeArgs, BIN, role], { env: { NODE_OPTIONS: readImageNodeOptions(), ...env, CASCADE_HTTP_PORT: String(port) }, stdio: ['ignore', 'ignore', 'pipe'] }),
+    spawn(process.execPath, [...nodeArgs, BIN, role], { env: { NODE_OPTIONS: readDeployedNodeOptions(role), ...env, CASCADE_HTTP_PORT: String(port) }, stdio: ['ignore', 'ignore', 'pipe'] }),
   );
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {

@@ -4,6 +4,7 @@ import type { NativeConnection, Worker } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { Bridge } from '../bridge/bridge';
 import { checkDedupHorizon } from '../bridge/dedup-horizon';
+import { describeHeapShortfall, toHeapBudget } from '../bridge/heap-budget';
 import { createPayloadCodec } from '../codec';
 import { createWorkflowStarter } from '../bridge/workflow-starter';
 import type { CascadeConfig } from '../config';
@@ -124,6 +125,8 @@ export async function startCascadeProcess(config: CascadeConfig, roles: CascadeR
         ...config.bridge,
       });
       void checkDedupHorizon({ client, sqs: s, namespace: config.temporal.namespace, queueUrls, logger: logger.child({ component: 'bridge' }) });
+      const heap = toHeapBudget(config.bridge.maxInFlight);
+      if (!heap.fits) logger.warn({ component: 'bridge', heapLimitBytes: heap.limitBytes, heapNeededBytes: heap.neededBytes }, describeHeapShortfall(heap));
       bridge.start();
     }
     if (roles.http) {

@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
+import { describeHeapShortfall, toHeapBudget } from '../../src/bridge/heap-budget';
 import { type ProcessRole, isConfigError, listConfigVariables, loadConfig } from '../../src/config';
 import { toQueueUrlVariable } from '../../src/routes/route-names';
 import { MOTO_ACCOUNT_ID } from '../../src/stack';
@@ -13,6 +14,9 @@ import { MOTO_ACCOUNT_ID } from '../../src/stack';
  * the per-service endpoint overrides for S3 and SNS (moto).
  */
 const AWS_SDK_PASS_THROUGH_VARIABLES: readonly string[] = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_ENDPOINT_URL_S3', 'AWS_ENDPOINT_URL_SNS'];
+
+/** Variables Node.js reads itself. */
+const NODE_PASS_THROUGH_VARIABLES: readonly string[] = ['NODE_OPTIONS'];
 
 /** Each Cascade container, its CLI command and the roles `loadConfig` checks its environment for. */
 const CASCADE_SERVICES: Readonly<Record<string, { command: readonly string[]; roles: readonly ProcessRole[] }>> = {
@@ -243,13 +247,13 @@ describe('docker-compose.yml', () => {
       assert.throws(() => toInterpolatedDefault('${UNSET_VARIABLE}'), /has no default/);
     });
 
-    it('when a Cascade service sets a variable, then it is a Cascade config variable or a documented AWS SDK variable', () => {
+    it('when a Cascade service sets a variable, then it is a Cascade config variable, a documented AWS SDK variable or NODE_OPTIONS', () => {
       const known = new Set(listConfigVariables());
       for (const variable of AWS_SDK_PASS_THROUGH_VARIABLES) assert.match(variable, /^AWS_/, 'only AWS SDK variables pass through');
       for (const name of Object.keys(CASCADE_SERVICES)) {
         const variables = Object.keys(toEnvironment(getService(name)));
         assert.ok(variables.length > 0, `${name} has an environment`);
-        const unknown = variables.filter((variable) => !known.has(variable) && !AWS_SDK_PASS_THROUGH_VARIABLES.includes(variable));
+        const unknown = variables.filter((variable) => !known.has(variable) && !AWS_SDK_PASS_THROUGH_VARIABLES.includes(variable) && !NODE_PASS_THROUGH_VARIABLES.includes(variable));
         assert.deepEqual(unknown, [], `${name} sets variables Cascade does not read (typo, or missing from src/config/config.ts)`);
       }
     });
@@ -271,6 +275,19 @@ describe('docker-compose.yml', () => {
         }
       });
     }
+
+    it("when the bridge runs, then its NODE_OPTIONS keep the image's and cap the old space with room for CASCADE_MAX_IN_FLIGHT messages", () => {
+      const imageOptions = /NODE_OPTIONS=(\S+)/.exec(dockerfile)?.[1] ?? '';
+      assert.ok(imageOptions.length > 0, 'the Dockerfile sets NODE_OPTIONS');
+      const env = toEnvironment(getService('cascade-bridge'));
+      const bridgeOptions = (env.NODE_OPTIONS ?? '').split(/\s+/);
+      for (const option of imageOptions.split(/\s+/)) assert.ok(bridgeOptions.includes(option), `the bridge keeps the image's ${option}`);
+      const oldSpaceMb = Number(/^--max-old-space-size=(\d+)$/.exec(bridgeOptions.find((o) => o.startsWith('--max-old-space-size=')) ?? '')?.[1]);
+      assert.ok(oldSpaceMb > 0, 'the bridge caps its old space');
+      const budget = toHeapBudget(loadConfig(env, ['bridge', 'http']).bridge.maxInFlight, oldSpaceMb * 1024 * 1024);
+      assert.ok(budget.fits, describeHeapShortfall(budget));
+      assert.equal(toEnvironment(getService('cascade-worker')).NODE_OPTIONS, undefined, 'the worker keeps the default heap limit its workflow cache is sized from');
+    });
 
     it('when the HTTP port is configured, then the healthcheck and published port use it', () => {
       for (const name of ['cascade-worker', 'cascade-bridge']) {
