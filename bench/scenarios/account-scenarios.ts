@@ -7,6 +7,7 @@ import { toWorkflowId } from '../../src/routes/route';
 import type { BenchEnv } from '../bench-env';
 import { type CascadeProcess, startCascadeProcess } from '../cascade-process';
 import type { Measurements } from '../measurements';
+import { readServerLatency, toMeanMs } from '../temporal-metrics';
 import type { BenchSettings } from '../settings';
 import { toPercentile } from '../stats';
 import { type BenchQueues, type RunIds, countRetired, createBenchQueues, createRunIds, preload, queueDepth, seedUsers, toDeleteBody, waitForCount, waitForRetired } from '../workload';
@@ -62,6 +63,7 @@ export async function runTemporalCeiling(env: BenchEnv, settings: BenchSettings,
     let next = 0;
     let started = 0;
     let startLatencyMs = 0;
+    const serverBefore = await readServerLatency(env.endpoints.TEMPORAL_METRICS_URL, 'StartWorkflowExecution');
     const t0 = Date.now();
     await Promise.all(
       Array.from({ length: settings.maxInFlight }, async () => {
@@ -76,9 +78,11 @@ export async function runTemporalCeiling(env: BenchEnv, settings: BenchSettings,
       }),
     );
     const startsDone = Date.now();
+    const serverAfter = await readServerLatency(env.endpoints.TEMPORAL_METRICS_URL, 'StartWorkflowExecution');
     const lastAt = await waitForRetired(env.prisma, ids.run, n, timeoutFor(n));
     m.add('temporal.startMs', startsDone - t0);
     m.add('temporal.meanStartMs', startLatencyMs / n);
+    m.add('temporal.serverStartMs', toMeanMs(serverBefore, serverAfter));
     m.add('temporal.completeMs', lastAt - t0);
     m.check('1. every direct start was new', started === n, `${started} of ${n}`);
     m.check('1. every user retired once', (await countRetired(env.prisma, ids.run)).count === n);
@@ -119,9 +123,11 @@ export async function runBridge(env: BenchEnv, settings: BenchSettings, m: Measu
   const worker = await startCascadeProcess('worker', processEnv);
   let bridge: CascadeProcess | undefined;
   try {
+    const serverBefore = await readServerLatency(env.endpoints.TEMPORAL_METRICS_URL, 'StartWorkflowExecution');
     bridge = await startCascadeProcess('bridge', processEnv);
     const b = bridge;
     const startedAt = await waitForCount('3. workflows started by the bridge', () => b.countMessages(['started', 'duplicate']), n, timeoutFor(n), 100);
+    m.add('bridge.serverStartMs', toMeanMs(serverBefore, await readServerLatency(env.endpoints.TEMPORAL_METRICS_URL, 'StartWorkflowExecution')));
     const lastAt = await waitForRetired(env.prisma, ids.run, n, timeoutFor(n));
     m.add('bridge.startedMs', startedAt - b.readyAt);
     m.add('bridge.meanStartMs', await b.meanStartMs());

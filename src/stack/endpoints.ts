@@ -26,6 +26,7 @@ export function toStackEndpoints(input: StackEndpointsInput): StackEndpoints {
     TEMPORAL_ADDRESS: `${STACK_HOST}:${ports.temporal}`,
     TEMPORAL_NAMESPACE,
     TEMPORAL_UI_URL: `http://${STACK_HOST}:${ports.temporalUi}`,
+    TEMPORAL_METRICS_URL: `http://${STACK_HOST}:${ports.temporalMetrics}/metrics`,
     AWS_REGION: EMULATOR_REGION,
     AWS_ENDPOINT_URL_SQS: sqs,
     AWS_ENDPOINT_URL_S3: moto,

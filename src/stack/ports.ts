@@ -7,6 +7,8 @@ export interface StackPorts {
   temporal: number;
   /** Temporal Web UI. */
   temporalUi: number;
+  /** The Temporal server's own Prometheus metrics (`/metrics`). */
+  temporalMetrics: number;
   /** ElasticMQ (SQS API). */
   sqs: number;
   /** moto server (S3 and SNS APIs). */
@@ -20,6 +22,7 @@ export const DEFAULT_STACK_PORTS: StackPorts = {
   postgres: 55432,
   temporal: 7233,
   temporalUi: 8233,
+  temporalMetrics: 9233,
   sqs: 9324,
   moto: 4566,
   http: 8080,
@@ -85,6 +88,7 @@ export async function findFreeStackPorts(host: string = STACK_HOST): Promise<Sta
     postgres: await next(),
     temporal: await next(),
     temporalUi: await next(),
+    temporalMetrics: await next(),
     sqs: await next(),
     moto: await next(),
     http: await next(),

@@ -55,6 +55,7 @@ export function createTemporalService(ctx: ServiceContext): StackService {
     ports: [
       { port: ctx.ports.temporal, setting: 'temporal' },
       { port: ctx.ports.temporalUi, setting: 'temporalUi' },
+      { port: ctx.ports.temporalMetrics, setting: 'temporalMetrics' },
     ],
     startTimeoutMs: 90_000,
 
@@ -69,6 +70,7 @@ export function createTemporalService(ctx: ServiceContext): StackService {
           '--ip', STACK_HOST,
           '--port', String(ctx.ports.temporal),
           '--ui-port', String(ctx.ports.temporalUi),
+          '--metrics-port', String(ctx.ports.temporalMetrics),
           '--db-filename', path.join(dataDir, 'temporal.db'),
           // Write-ahead log, synced at checkpoints: ~3× the workflow throughput of the default rollback journal
           // synced on every commit (npm run bench), still intact after the process is killed (only an OS crash

@@ -40,6 +40,8 @@ export interface StackEndpoints {
   TEMPORAL_ADDRESS: string;
   TEMPORAL_NAMESPACE: string;
   TEMPORAL_UI_URL: string;
+  /** The Temporal server's Prometheus metrics, e.g. `service_latency` per operation. */
+  TEMPORAL_METRICS_URL: string;
   AWS_REGION: string;
   AWS_ENDPOINT_URL_SQS: string;
   AWS_ENDPOINT_URL_S3: string;

@@ -68,7 +68,7 @@ describe('local stack', () => {
     const names = lines.map((line) => line.slice(0, line.indexOf('=')));
 
     for (const name of [
-      'DATABASE_URL', 'TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TEMPORAL_UI_URL', 'AWS_REGION',
+      'DATABASE_URL', 'TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TEMPORAL_UI_URL', 'TEMPORAL_METRICS_URL', 'AWS_REGION',
       'AWS_ENDPOINT_URL_SQS', 'AWS_ENDPOINT_URL_S3', 'AWS_ENDPOINT_URL_SNS', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY',
       'CASCADE_HTTP_URL', 'CASCADE_QUEUE_URL_ACCOUNT_EVENTS', QUARANTINE_QUEUE_URL_ENV, DEAD_LETTER_QUEUE_URL_ENV,
       DOCUMENT_EVENTS_QUEUE_URL_ENV, AUDIT_TOPIC_ARN_ENV, EMAIL_ARCHIVE_BUCKET_ENV,
@@ -118,6 +118,14 @@ describe('local stack', () => {
     const settings = (await response.json()) as { Codec?: { Endpoint?: string } };
     assert.equal(settings.Codec?.Endpoint, toUiCodecEndpoint(options.ports.http));
     assert.equal(settings.Codec?.Endpoint, `${endpoints.CASCADE_HTTP_URL}/codec`);
+  });
+
+  it("when the stack is up, then the Temporal server's own metrics answer at TEMPORAL_METRICS_URL with its request latencies", async () => {
+    const { endpoints } = getTestStack();
+    const response = await fetch(endpoints.TEMPORAL_METRICS_URL);
+    assert.equal(response.status, 200);
+    const text = await response.text();
+    assert.match(text, /^service_latency_count\{.*operation="DescribeNamespace".*\} \d+/m, 'the health check\'s DescribeNamespace calls are counted');
   });
 
   it('when the stack is up, then DATABASE_URL reaches the cascade database', async () => {
