@@ -21,7 +21,7 @@ export interface BenchSettings {
   readonly steadySeconds: number;
 }
 
-/** The full run (about 40 minutes on 2 cores) and the CI smoke run (under 3 minutes). */
+/** The full run (about 35 minutes on 2 cores) and the CI smoke run (under 3 minutes). */
 export function toBenchSettings(options: { quick?: boolean; events?: number; repetitions?: number }): BenchSettings {
   const quick = options.quick ?? false;
   return {
