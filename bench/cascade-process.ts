@@ -15,13 +15,20 @@ const BIN = path.join(__dirname, '..', '..', 'bin', 'cascade.js');
  * the bench measures processes as they run in production.
  */
 export function readDeployedNodeOptions(role: string): string {
-  const root = path.join(__dirname, '..', '..');
-  const compose = parse(readFileSync(path.join(root, 'docker-compose.yml'), 'utf8'), { merge: true }) as { services?: Record<string, { environment?: unknown }> };
-  const environment = compose.services?.[`cascade-${role}`]?.environment;
+  deployment ??= readDeployment();
+  const environment = deployment.compose.services?.[`cascade-${role}`]?.environment;
   const own = typeof environment === 'object' && environment !== null ? (environment as Record<string, unknown>)['NODE_OPTIONS'] : undefined;
-  if (typeof own === 'string') return own;
+  return typeof own === 'string' ? own : deployment.imageNodeOptions;
+}
+
+let deployment: { compose: { services?: Record<string, { environment?: unknown }> }; imageNodeOptions: string } | undefined;
+
+/** docker-compose.yml and the Dockerfile's NODE_OPTIONS, read once per bench run. */
+function readDeployment(): NonNullable<typeof deployment> {
+  const root = path.join(__dirname, '..', '..');
+  const compose = parse(readFileSync(path.join(root, 'docker-compose.yml'), 'utf8'), { merge: true }) as NonNullable<typeof deployment>['compose'];
   const dockerfile = readFileSync(path.join(root, 'Dockerfile'), 'utf8');
-  return /NODE_OPTIONS=(\S+)/.exec(dockerfile)?.[1] ?? '';
+  return { compose, imageNodeOptions: /NODE_OPTIONS=(\S+)/.exec(dockerfile)?.[1] ?? '' };
 }
 
 /** Resident memory of a process, from /proc (Linux). */

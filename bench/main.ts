@@ -8,7 +8,6 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import pino from 'pino';
-import { DEFAULT_ARCHIVE_PAGE_SIZE } from '../src/config';
 import { type BenchEnv, createBenchEnv } from './bench-env';
 import { killChildren } from './children';
 import { Measurements } from './measurements';
@@ -17,12 +16,10 @@ import { toBenchReport, toMarkdown, toText } from './report';
 import { runBridge, runLatency, runPeer, runScaleOut, runSqsCeiling, runTemporalCeiling } from './scenarios/account-scenarios';
 import { runBigCascade } from './scenarios/big-cascade';
 import { runMemory } from './scenarios/memory';
-import { type BenchSettings, toBenchSettings } from './settings';
+import { BIG_CASCADE_PAGE_SIZES, type BenchSettings, toBenchSettings } from './settings';
 import { toSpread } from './stats';
 
 const ALL_SCENARIOS = [1, 2, 3, 4, 5, 6, 7, 8] as const;
-/** The smaller page the big cascade is also measured with (CASCADE_ARCHIVE_PAGE_SIZE's default until 2026-11-25). */
-const SMALL_PAGE_SIZE = 500;
 const RESULTS_DIR = path.join(__dirname, '..', '..', 'bench', 'results');
 
 function toCount(value: string): number {
@@ -93,8 +90,9 @@ async function run(options: { quick?: boolean; scenarios?: number[]; events?: nu
       if (selected.has(7)) await timed('7. memory', () => runMemory(env, settings, m, capacity));
     }
     if (selected.has(6)) {
-      await timed(`6. big cascade, default page size ${DEFAULT_ARCHIVE_PAGE_SIZE}`, () => runBigCascade(env, settings, m, DEFAULT_ARCHIVE_PAGE_SIZE, 'big'));
-      await timed(`6. big cascade, page size ${SMALL_PAGE_SIZE}`, () => runBigCascade(env, settings, m, SMALL_PAGE_SIZE, 'bigSmall'));
+      for (const [key, pageSize] of Object.entries(BIG_CASCADE_PAGE_SIZES)) {
+        await timed(`6. big cascade, page size ${pageSize}`, () => runBigCascade(env, settings, m, pageSize, key));
+      }
     }
   } finally {
     await env.close();

@@ -1,7 +1,7 @@
 import os from 'node:os';
 import { DEFAULT_ARCHIVE_PAGE_SIZE } from '../src/config';
 import type { Measurements } from './measurements';
-import type { BenchSettings } from './settings';
+import { BIG_CASCADE_PAGE_SIZES, type BenchSettings } from './settings';
 import { type Spread, toSpread } from './stats';
 
 /** One line of the bench table: a figure, what it is compared with, and the target it is held to. */
@@ -111,10 +111,8 @@ export function toBenchReport(m: Measurements, settings: BenchSettings): BenchRe
     row({ scenario: `5. Peer: sqs-consumer + Prisma, no Temporal (${fmt(n)} messages)`, figure: 'events handled', value: spreadText(peer, 'ev/s') });
     if (bridgeComplete) row({ scenario: '', figure: 'Cascade completed (3) vs peer', value: spreadText(bridgeComplete, 'ev/s'), comparedWith: `5. peer ${fmt(peer.median)} ev/s`, ratio: fmt(bridgeComplete.median / peer.median, 2) });
   }
-  for (const [key, label] of [
-    ['big', `CASCADE_ARCHIVE_PAGE_SIZE=${DEFAULT_ARCHIVE_PAGE_SIZE} (default)`],
-    ['bigSmall', 'CASCADE_ARCHIVE_PAGE_SIZE=500'],
-  ] as const) {
+  for (const [key, pageSize] of Object.entries(BIG_CASCADE_PAGE_SIZES)) {
+    const label = `CASCADE_ARCHIVE_PAGE_SIZE=${pageSize}${pageSize === DEFAULT_ARCHIVE_PAGE_SIZE ? ' (default)' : ''}`;
     const written = get(`${key}.writtenMs`);
     const bulk = get(`${key}.bulkMs`);
     const completed = get(`${key}.completeMs`);

@@ -1,3 +1,5 @@
+import { DEFAULT_ARCHIVE_PAGE_SIZE } from '../src/config';
+
 /** How big and how long a bench run is (`--quick` shrinks everything for CI). */
 export interface BenchSettings {
   readonly quick: boolean;
@@ -37,3 +39,6 @@ export function toBenchSettings(options: { quick?: boolean; events?: number; rep
     steadySeconds: quick ? 10 : 600,
   };
 }
+
+/** The page sizes the big cascade (6) is measured with, by measurement key: the default, and 500 (the default until 2026-11-25). */
+export const BIG_CASCADE_PAGE_SIZES = { big: DEFAULT_ARCHIVE_PAGE_SIZE, bigSmall: 500 } as const;

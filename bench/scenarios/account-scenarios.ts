@@ -42,6 +42,9 @@ async function stopAll(processes: ReadonlyArray<CascadeProcess | undefined>): Pr
 
 const timeoutFor = (n: number) => 120_000 + n * 100;
 
+/** The Temporal server's own running totals for StartWorkflowExecution. */
+const readServerStartLatency = (env: BenchEnv) => readServerLatency(env.endpoints.TEMPORAL_METRICS_URL, 'StartWorkflowExecution');
+
 /**
  * 1. Temporal ceiling: N account-event workflows started directly with the
  * client (the bridge's own start call, at its concurrency), worker in its own
@@ -63,7 +66,7 @@ export async function runTemporalCeiling(env: BenchEnv, settings: BenchSettings,
     let next = 0;
     let started = 0;
     let startLatencyMs = 0;
-    const serverBefore = await readServerLatency(env.endpoints.TEMPORAL_METRICS_URL, 'StartWorkflowExecution');
+    const serverBefore = await readServerStartLatency(env);
     const t0 = Date.now();
     await Promise.all(
       Array.from({ length: settings.maxInFlight }, async () => {
@@ -78,7 +81,7 @@ export async function runTemporalCeiling(env: BenchEnv, settings: BenchSettings,
       }),
     );
     const startsDone = Date.now();
-    const serverAfter = await readServerLatency(env.endpoints.TEMPORAL_METRICS_URL, 'StartWorkflowExecution');
+    const serverAfter = await readServerStartLatency(env);
     const lastAt = await waitForRetired(env.prisma, ids.run, n, timeoutFor(n));
     m.add('temporal.startMs', startsDone - t0);
     m.add('temporal.meanStartMs', startLatencyMs / n);
@@ -123,11 +126,11 @@ export async function runBridge(env: BenchEnv, settings: BenchSettings, m: Measu
   const worker = await startCascadeProcess('worker', processEnv);
   let bridge: CascadeProcess | undefined;
   try {
-    const serverBefore = await readServerLatency(env.endpoints.TEMPORAL_METRICS_URL, 'StartWorkflowExecution');
+    const serverBefore = await readServerStartLatency(env);
     bridge = await startCascadeProcess('bridge', processEnv);
     const b = bridge;
     const startedAt = await waitForCount('3. workflows started by the bridge', () => b.countMessages(['started', 'duplicate']), n, timeoutFor(n), 100);
-    m.add('bridge.serverStartMs', toMeanMs(serverBefore, await readServerLatency(env.endpoints.TEMPORAL_METRICS_URL, 'StartWorkflowExecution')));
+    m.add('bridge.serverStartMs', toMeanMs(serverBefore, await readServerStartLatency(env)));
     const lastAt = await waitForRetired(env.prisma, ids.run, n, timeoutFor(n));
     m.add('bridge.startedMs', startedAt - b.readyAt);
     m.add('bridge.meanStartMs', await b.meanStartMs());

@@ -36,7 +36,8 @@ export async function runMemory(env: BenchEnv, settings: BenchSettings, m: Measu
     m.add('memory.backlogProcessed', started);
     // The bridge starts faster than the worker completes: allow twice the time the measured completion rate needs.
     await waitForRetired(env.prisma, ids.run, started, Math.max(300_000, (started / capacityPerSecond) * 2000), 500);
-    m.check('7. every started backlog event ran once', (await countRetired(env.prisma, ids.run)).count === started, `${(await countRetired(env.prisma, ids.run)).count} users retired by ${started} workflows`);
+    const retired = (await countRetired(env.prisma, ids.run)).count;
+    m.check('7. every started backlog event ran once', retired === started, `${retired} users retired by ${started} workflows`);
     await env.sqs.send(new PurgeQueueCommand({ QueueUrl: queues.queueUrl }));
   } finally {
     await Promise.all([bridge.stop(), worker.stop()]);

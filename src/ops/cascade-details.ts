@@ -111,7 +111,7 @@ async function toFinishedActivities(client: Client, events: readonly HistoryEven
     const id = Number(event.eventId ?? 0);
     if (event.activityTaskScheduledEventAttributes) {
       scheduled.set(id, { activityId: event.activityTaskScheduledEventAttributes.activityId ?? '', activityType: event.activityTaskScheduledEventAttributes.activityType?.name ?? '' });
-    } else if (event.markerRecordedEventAttributes && isLocalActivityMarker(event)) {
+    } else if (isLocalActivityMarker(event)) {
       const marker = event.markerRecordedEventAttributes;
       const data = readLocalActivityMarker(marker.details?.['data']?.payloads?.[0]);
       const failure = marker.failure ? await decodeOptionalFailureToOptionalError(toDataConverter(client), marker.failure) : undefined;

@@ -10,7 +10,7 @@ export const LOCAL_ACTIVITY_MARKER = 'core_local_activity';
 export type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 
 /** Whether an event is the marker of a local activity's outcome (local activities have no activity events of their own). */
-export function isLocalActivityMarker(event: HistoryEvent): boolean {
+export function isLocalActivityMarker(event: HistoryEvent): event is HistoryEvent & { markerRecordedEventAttributes: temporal.api.history.v1.IMarkerRecordedEventAttributes } {
   return event.markerRecordedEventAttributes?.markerName === LOCAL_ACTIVITY_MARKER;
 }
 

@@ -68,7 +68,7 @@ export function findResetEventId(workflowId: string, events: readonly HistoryEve
 }
 
 function isFailedLocalActivity(event: HistoryEvent): boolean {
-  return isLocalActivityMarker(event) && Boolean(event.markerRecordedEventAttributes?.failure);
+  return isLocalActivityMarker(event) && Boolean(event.markerRecordedEventAttributes.failure);
 }
 
 /**
