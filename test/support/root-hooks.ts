@@ -1,22 +1,41 @@
+import path from 'node:path';
 import type { Context, Suite } from 'mocha';
 import { startTestStack, stopTestStack } from './test-stack';
 
 /** A first run builds the Temporal CLI and downloads ElasticMQ and moto. */
 const FIRST_RUN_TIMEOUT_MS = 20 * 60_000;
 
+/** Compiled unit tests (dist/test/unit): they need no server. */
+const UNIT_TEST_DIR = path.join(__dirname, '..', 'unit');
+
 function hasFailures(suite: Suite): boolean {
   return suite.tests.some((test) => test.state === 'failed') || suite.suites.some(hasFailures);
 }
 
+function isUnitTestFile(file: string | undefined): boolean {
+  return file !== undefined && path.resolve(file).startsWith(UNIT_TEST_DIR + path.sep);
+}
+
+/**
+ * Whether the run holds a test outside test/unit (a test without a file
+ * counts as one, to be safe): only those get the local stack.
+ */
+function needsTestStack(suite: Suite): boolean {
+  return suite.tests.some((test) => !isUnitTestFile(test.file)) || suite.suites.some(needsTestStack);
+}
+
 /**
  * Mocha root hooks (loaded through .mocharc.json `require`): one local stack
- * for the whole run, see test-stack.ts.
+ * for the whole run, see test-stack.ts, started before any suite's hooks —
+ * unless every test of the run is a unit test (test/unit), which needs none.
  */
 // Same as bin/cascade.js: the SDK's Node 22 notice is noise in test output.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 export const mochaHooks = {
   async beforeAll(this: Context): Promise<void> {
+    const root = this.test?.parent;
+    if (root !== undefined && !needsTestStack(root)) return;
     this.timeout(FIRST_RUN_TIMEOUT_MS);
     await startTestStack();
   },

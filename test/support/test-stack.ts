@@ -19,15 +19,22 @@ export interface TestStack {
   readonly options: StackOptions;
 }
 
+/** Name prefix of the temp state dir each test stack starts in (under `os.tmpdir()`). */
+export const TEST_STACK_DIR_PREFIX = 'cascade-test-stack-';
+
 let current: TestStack | undefined;
 
 /**
- * The running test stack.
- * @throws Error when the root hooks (dist/test/support/root-hooks.js) were not loaded
+ * The running test stack: the root hooks start it before any suite's hooks
+ * when the run holds a suite outside test/unit.
+ * @throws Error when the root hooks (dist/test/support/root-hooks.js) were not loaded, or the run is unit tests only
  */
 export function getTestStack(): TestStack {
   if (current === undefined) {
-    throw new Error('The test stack is not running: run mocha with --require dist/test/support/root-hooks.js (see .mocharc.json).');
+    throw new Error(
+      'The test stack is not running: run mocha with --require dist/test/support/root-hooks.js (see .mocharc.json); ' +
+        'it starts no stack for a run of unit tests only (test/unit, `npm run test:unit`), so a suite that needs servers belongs outside test/unit.',
+    );
   }
   return current;
 }
@@ -43,7 +50,7 @@ function printProgress(event: StackProgressEvent): void {
  * defaults of `cascade dev`) and exports its endpoints into `process.env`.
  */
 export async function startTestStack(): Promise<TestStack> {
-  const stateDir = await mkdtemp(path.join(os.tmpdir(), 'cascade-test-stack-'));
+  const stateDir = await mkdtemp(path.join(os.tmpdir(), TEST_STACK_DIR_PREFIX));
   const options: StackOptions = {
     stateDir,
     cacheDir: resolveCacheDir(),
