@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand, type Message, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { loadConfig } from '../../src/config';
+import { Client } from 'pg';
 import type { PrismaClient } from '../../src/db/client';
 
 /**
@@ -85,4 +86,39 @@ export async function drainQueue(sqs: SQSClient, queueUrl: string, idleRounds = 
 export async function seedDocuments(prisma: PrismaClient, entityId: string, entityType: string, count: number): Promise<number> {
   return prisma.$executeRaw`INSERT INTO documents (id, entity_id, entity_type, title)
     SELECT gen_random_uuid(), ${entityId}::uuid, ${entityType}, 'Document ' || n FROM generate_series(1, ${count}::int) AS n`;
+}
+
+/** An open transaction of its own connection, holding whatever its statement locked until released. */
+export interface HeldTransaction {
+  /** Rolls the transaction back (releasing its locks) and closes the connection. */
+  release(): Promise<void>;
+}
+
+/**
+ * Opens a real separate PostgreSQL transaction on `databaseUrl`, runs
+ * `statement` in it (e.g. `SELECT … FOR UPDATE`, or an uncommitted INSERT)
+ * and keeps it open — and its locks held — until `release()`.
+ */
+export async function holdInTransaction(databaseUrl: string, statement: string, values: readonly unknown[] = []): Promise<HeldTransaction> {
+  const client = new Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query(statement, [...values]);
+  } catch (error) {
+    await client.end();
+    throw error;
+  }
+  let released = false;
+  return {
+    async release() {
+      if (released) return;
+      released = true;
+      try {
+        await client.query('ROLLBACK');
+      } finally {
+        await client.end();
+      }
+    },
+  };
 }
