@@ -1,4 +1,6 @@
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import path from 'node:path';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand, type Message, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { loadConfig } from '../../src/config';
@@ -121,4 +123,19 @@ export async function holdInTransaction(databaseUrl: string, statement: string, 
       }
     },
   };
+}
+
+const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
+
+/** A `cascade worker` child process; `exited` resolves with its signal or exit code, `stderr()` is the tail of its output. */
+export function startWorkerProcess(env: NodeJS.ProcessEnv): { child: ChildProcess; exited: Promise<string>; stderr: () => string } {
+  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin', 'cascade.js'), 'worker'], { cwd: REPO_ROOT, env: { ...env, LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-4000);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const exited = new Promise<string>((resolve) => child.on('exit', (code, signal) => resolve(signal ?? `code ${String(code)}`)));
+  return { child, exited, stderr: () => output };
 }
