@@ -1,5 +1,6 @@
 import { PublishBatchCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /** Most entries SNS PublishBatch and SQS SendMessageBatch take per call. */
 export const MAX_BATCH_ENTRIES = 10;
@@ -84,7 +85,7 @@ export async function sendEventsInBatches(events: readonly OutgoingEvent[], send
       }
       const retryIds = new Set(retryable.map((f) => f.eventId));
       pending = pending.filter((e) => retryIds.has(e.eventId));
-      if (pending.length > 0) await new Promise((resolve) => setTimeout(resolve, retryDelayMs * attempt));
+      if (pending.length > 0) await sleep(retryDelayMs * attempt, undefined, { signal: options.signal });
     }
   }
 

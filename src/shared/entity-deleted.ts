@@ -68,10 +68,18 @@ export interface EntityDeletedInput extends CascadeInput<EntityDeletedEvent> {
   readonly pagesPerRun?: number;
 }
 
-/** What an entity-deleted cascade did, over all of its runs. */
+/**
+ * What an entity-deleted cascade did, over all of its runs. The counts are
+ * read from the database at the end; a cascade completes only when none of
+ * the entity's documents is unarchived and none of its events unpublished.
+ */
 export interface EntityDeletedResult extends EntityDeletedProgress {
   readonly entityId: string;
   readonly entityType: EntityType;
+  /** Documents of the entity left unarchived when the cascade completed: 0. */
+  readonly documentsLeft: number;
+  /** Audit and document events of the entity left unpublished when the cascade completed: 0. */
+  readonly eventsUnpublished: number;
 }
 
 /** A cascade that has done nothing yet. */

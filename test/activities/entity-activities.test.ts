@@ -1,13 +1,19 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
-import { type EntityActivityDeps, EventPublishError, createEntityActivities } from '../../activities/entity-activities';
+import {
+  ArchiveIncompleteError,
+  DocumentsLockedError,
+  type EntityActivityDeps,
+  EventPublishError,
+  createEntityActivities,
+} from '../../activities/entity-activities';
 import { toArchiveEventId } from '../../activities/entity-event-ids';
 import type { EntityType } from '../../src/shared/entity-deleted';
-import { type EventDestinations, createEventDestinations, drainQueue, seedDocuments } from '../support/entity-deleted-fixtures';
+import { type EventDestinations, type HeldTransaction, createEventDestinations, drainQueue, holdInTransaction, seedDocuments } from '../support/entity-deleted-fixtures';
 import { type MigratedDatabase, createMigratedDatabase } from '../support/migrated-database';
 
 interface DocumentRow {
@@ -50,6 +56,14 @@ describe('entity activities (PostgreSQL, moto SNS, ElasticMQ SQS)', function () 
     });
     const value = await env.run<[], T, () => Promise<T>>(run);
     return { value, heartbeats };
+  }
+
+  async function eventuallyTrue(what: string, check: () => Promise<boolean>): Promise<void> {
+    const deadline = Date.now() + 10_000;
+    while (!(await check())) {
+      if (Date.now() > deadline) assert.fail(`timed out waiting until ${what}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   }
 
   async function newEntity(count: number, entityType: EntityType = 'deal') {
@@ -110,6 +124,109 @@ describe('entity activities (PostgreSQL, moto SNS, ElasticMQ SQS)', function () 
     assert.ok((await documentsOf(entityId)).every((d) => d.archived_at !== null));
     assert.equal((await auditRowsOf(entityId)).length, 12);
     assert.equal((await documentEventRowsOf(entityId)).length, 12);
+  });
+
+  describe('when another PostgreSQL transaction holds rows', () => {
+    const held: HeldTransaction[] = [];
+    afterEach(async () => {
+      for (const h of held.splice(0)) await h.release();
+    });
+    const hold = async (statement: string, values: readonly unknown[]) => {
+      const h = await holdInTransaction(db.url, statement, values);
+      held.push(h);
+      return h;
+    };
+
+    it('when a document is locked by another transaction, then the short page commits the rest and throws a retryable DocumentsLockedError; after the lock is released the next page archives it', async () => {
+      const { entityId, entityType, workflowId } = await newEntity(50);
+      const ids = (await documentsOf(entityId)).map((d) => d.id);
+      const lockedId = ids[20];
+      const lock = await hold('SELECT id FROM documents WHERE id = $1::uuid FOR UPDATE', [lockedId]);
+      const a = activities();
+
+      assert.deepEqual(await a.archiveDocumentsPage({ workflowId, entityId, entityType, pageSize: 30 }), { documentsArchived: 30 }, 'a full page skips the locked row');
+      await assert.rejects(a.archiveDocumentsPage({ workflowId, entityId, entityType, pageSize: 30 }), (e: unknown) => {
+        assert.ok(e instanceof DocumentsLockedError, String(e));
+        assert.ok(!(e instanceof ApplicationFailure), 'a plain error: retried by the step policy');
+        assert.equal(e.documentsLeft, 1);
+        assert.equal(e.message, `1 document(s) of deal ${entityId} are locked by another transaction; waiting for them to be archived`);
+        return true;
+      });
+      const afterShortPage = await documentsOf(entityId);
+      assert.deepEqual(afterShortPage.filter((d) => d.archived_at === null).map((d) => d.id), [lockedId], 'the 49 others are archived and committed');
+      await assert.rejects(a.archiveDocumentsPage({ workflowId, entityId, entityType, pageSize: 30 }), DocumentsLockedError, 'still locked: still waiting');
+
+      await lock.release();
+      assert.deepEqual(await a.archiveDocumentsPage({ workflowId, entityId, entityType, pageSize: 30 }), { documentsArchived: 1 });
+      assert.ok((await documentsOf(entityId)).every((d) => d.archived_at !== null && d.archive_reason === 'entity_deleted'));
+      assert.equal((await auditRowsOf(entityId)).length, 50);
+      assert.equal((await documentEventRowsOf(entityId)).length, 50);
+    });
+
+    it('when an attempt stalls on a lock past its start-to-close time, then PostgreSQL rolls its transaction back and its documents are free for the retry', async () => {
+      const { entityId, entityType, workflowId } = await newEntity(5);
+      const ids = (await documentsOf(entityId)).map((d) => d.id);
+      // An uncommitted row with the first document's audit event ID: the page's INSERT waits on it, its documents locked.
+      const blocker = await hold(
+        `INSERT INTO audit_events (event_id, source, action, entity_id, entity_type, details, occurred_at) VALUES ($1::uuid, 'test', 'blocker', $2, 'document', '{}', now())`,
+        [toArchiveEventId(workflowId, ids[0] ?? '', 'audit'), ids[0]],
+      );
+      const env = new MockActivityEnvironment({ startToCloseTimeoutMs: 1500 }, { logger: new DefaultLogger('ERROR') });
+      const started = Date.now();
+      await assert.rejects(
+        env.run(() => activities().archiveDocumentsPage({ workflowId, entityId, entityType, pageSize: 10 })),
+        (e: unknown) => {
+          assert.match(String(e), /archiving a page of deal .* failed \(rolled back\): .*(lock timeout|statement timeout)/s);
+          return true;
+        },
+      );
+      const elapsed = Date.now() - started;
+      assert.ok(elapsed < 3000, `the stalled attempt ended within its time (${elapsed} ms)`);
+
+      // Another transaction can lock every document at once: the stalled attempt holds nothing.
+      const free = await holdInTransaction(db.url, 'SELECT id FROM documents WHERE entity_id = $1::uuid FOR UPDATE NOWAIT', [entityId]);
+      await free.release();
+      assert.ok((await documentsOf(entityId)).every((d) => d.archived_at === null), 'nothing of the stalled attempt was committed');
+
+      await blocker.release();
+      assert.deepEqual(await activities().archiveDocumentsPage({ workflowId, entityId, entityType, pageSize: 10 }), { documentsArchived: 5 });
+    });
+
+    it('when marking rows published waits on a lock, then publishing heartbeats throughout, and a cancellation ends it at once', async () => {
+      const { entityId, entityType, workflowId } = await newEntity(3);
+      const a = activities();
+      await a.archiveDocumentsPage({ workflowId, entityId, entityType, pageSize: 10 });
+      const lock = await hold(`SELECT event_id FROM audit_events WHERE details->>'source_entity_id' = $1 FOR UPDATE`, [entityId]);
+
+      const heartbeatTimeoutMs = 400;
+      const env = new MockActivityEnvironment({ heartbeatTimeoutMs, startToCloseTimeoutMs: 60_000 }, { logger: new DefaultLogger('ERROR') });
+      const beats: number[] = [];
+      env.on('heartbeat', () => beats.push(Date.now()));
+      const started = Date.now();
+      const publishing = env.run(() => a.publishArchiveEvents({ entityId, entityType, batchSize: 10 }));
+      const outcome = publishing.then(
+        () => 'completed',
+        (e: unknown) => e,
+      );
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      const cancelledAt = Date.now();
+      env.cancel();
+      const error = await outcome;
+      const endedAt = Date.now();
+
+      assert.ok(error instanceof CancelledFailure, `cancelled, got ${String(error)}`);
+      assert.ok(endedAt - cancelledAt < 200, `ended ${endedAt - cancelledAt} ms after the cancellation`);
+      const gaps = [...beats, cancelledAt].map((t, i, all) => t - (i === 0 ? started : (all[i - 1] ?? started)));
+      assert.ok(beats.length >= 5, `heartbeats while blocked (${beats.length})`);
+      assert.ok(Math.max(...gaps) < heartbeatTimeoutMs, `longest silence ${Math.max(...gaps)} ms < heartbeat timeout ${heartbeatTimeoutMs} ms`);
+
+      await lock.release();
+      await eventuallyTrue('the cancelled call\'s marking went through once the lock was released', async () => (await auditRowsOf(entityId)).every((r) => r.publishedAt !== null));
+      const rest = await inActivity(() => a.publishArchiveEvents({ entityId, entityType, batchSize: 10 }));
+      assert.deepEqual(rest.value, { auditEventsPublished: 0, documentEventsPublished: 0, more: false }, 'the cancelled call had sent both kinds');
+      await drainQueue(destinations.motoSqs, destinations.auditSubscriberQueueUrl);
+      await drainQueue(destinations.sqs, destinations.documentEventsQueueUrl);
+    });
   });
 
   it('when a committed page is run again over the same documents, then no event is written twice', async () => {
@@ -181,16 +298,30 @@ describe('entity activities (PostgreSQL, moto SNS, ElasticMQ SQS)', function () 
     assert.equal((await drainQueue(destinations.sqs, destinations.documentEventsQueueUrl)).length, 23, 'each document event sent once over both calls');
   });
 
-  it('when the archive is summarized, then the counts are the database rows of this entity, whatever the page results said', async () => {
+  it('when the archive is summarized before it is complete, then it refuses (retryable) saying what is left; once complete, the counts are the database rows of this entity', async () => {
     const { entityId, entityType, workflowId } = await newEntity(12);
     const other = await newEntity(4);
     const a = activities();
     await a.archiveDocumentsPage({ workflowId, entityId, entityType, pageSize: 5 });
     await a.archiveDocumentsPage({ workflowId, entityId, entityType, pageSize: 5 });
     await a.archiveDocumentsPage({ workflowId: other.workflowId, entityId: other.entityId, entityType: other.entityType, pageSize: 5 });
-    assert.deepEqual(await a.summarizeArchive({ entityId, entityType }), { documentsArchived: 10, auditEventsPublished: 0, documentEventsPublished: 0 });
+    await assert.rejects(a.summarizeArchive({ entityId, entityType }), (e: unknown) => {
+      assert.ok(e instanceof ArchiveIncompleteError, String(e));
+      assert.deepEqual([e.documentsLeft, e.auditEventsUnpublished, e.documentEventsUnpublished], [2, 10, 10]);
+      assert.equal(e.message, `the archive of deal ${entityId} is not complete: 2 document(s) unarchived, 10 audit event(s) and 10 document event(s) unpublished`);
+      assert.ok(!(e instanceof ApplicationFailure), 'a plain error: retried');
+      return true;
+    });
+    await a.archiveDocumentsPage({ workflowId, entityId, entityType, pageSize: 5 });
+    await assert.rejects(a.summarizeArchive({ entityId, entityType }), (e: unknown) => e instanceof ArchiveIncompleteError && e.documentsLeft === 0 && e.auditEventsUnpublished === 12);
     await inActivity(() => a.publishArchiveEvents({ entityId, entityType, batchSize: 10 }));
-    assert.deepEqual(await a.summarizeArchive({ entityId, entityType }), { documentsArchived: 10, auditEventsPublished: 10, documentEventsPublished: 10 });
+    assert.deepEqual(await a.summarizeArchive({ entityId, entityType }), {
+      documentsArchived: 12,
+      auditEventsPublished: 12,
+      documentEventsPublished: 12,
+      documentsLeft: 0,
+      eventsUnpublished: 0,
+    });
     await drainQueue(destinations.motoSqs, destinations.auditSubscriberQueueUrl);
     await drainQueue(destinations.sqs, destinations.documentEventsQueueUrl);
   });

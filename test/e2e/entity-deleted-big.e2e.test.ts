@@ -1,28 +1,12 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
 import type { EntityDeletedResult } from '../../src/shared/entity-deleted';
 import { type E2eContext, createE2eContext, createTestQueues, eventually, startTestCascade } from '../support/e2e-harness';
-import { type EventDestinations, createEventDestinations, drainQueue, seedDocuments } from '../support/entity-deleted-fixtures';
+import { type EventDestinations, createEventDestinations, drainQueue, seedDocuments, startWorkerProcess } from '../support/entity-deleted-fixtures';
 
 const DOCUMENTS = 20_000;
 const PAGE_SIZE = 100;
 const HISTORY_LIMIT = 10_000;
-const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
-
-/** A `cascade worker` child process; `exited` resolves with its signal or exit code, `stderr()` is the tail of its output. */
-function startWorkerProcess(env: NodeJS.ProcessEnv): { child: ChildProcess; exited: Promise<string>; stderr: () => string } {
-  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin', 'cascade.js'), 'worker'], { cwd: REPO_ROOT, env: { ...env, LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  const keep = (chunk: Buffer) => {
-    output = (output + chunk.toString()).slice(-4000);
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  const exited = new Promise<string>((resolve) => child.on('exit', (code, signal) => resolve(signal ?? `code ${String(code)}`)));
-  return { child, exited, stderr: () => output };
-}
 
 const seconds = (ms: number) => (ms / 1000).toFixed(1);
 

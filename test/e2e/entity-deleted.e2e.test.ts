@@ -5,7 +5,7 @@ import { describeCascade } from '../../src/ops/cascade-details';
 import { QUARANTINE_ATTRIBUTES } from '../../src/bridge/quarantine';
 import type { EntityDeletedResult } from '../../src/shared/entity-deleted';
 import { type E2eContext, createE2eContext, createTestQueues, eventually, peekQueue, queueDepth, startTestCascade } from '../support/e2e-harness';
-import { type EventDestinations, createEventDestinations, drainQueue, seedDocuments } from '../support/entity-deleted-fixtures';
+import { type EventDestinations, createEventDestinations, drainQueue, holdInTransaction, seedDocuments } from '../support/entity-deleted-fixtures';
 
 describe('entity-deleted end to end (ElasticMQ → bridge → Temporal → worker → PostgreSQL → SNS/SQS)', function () {
   this.timeout(180_000);
@@ -23,7 +23,7 @@ describe('entity-deleted end to end (ElasticMQ → bridge → Temporal → worke
 
   const event = (fields: Record<string, unknown>) => ({ event_id: `evt-${randomUUID()}`, source: 'entity-service', action: 'entity.deleted', ...fields });
 
-  async function startCascade() {
+  async function startCascade(pageSize = 3) {
     const queues = await createTestQueues(ctx.sqs, 'entity');
     return startTestCascade(ctx, {
       queues,
@@ -32,7 +32,7 @@ describe('entity-deleted end to end (ElasticMQ → bridge → Temporal → worke
         CASCADE_QUEUE_URL_ENTITY_DELETED: queues.queueUrl,
         CASCADE_AUDIT_TOPIC_ARN: destinations.auditTopicArn,
         CASCADE_DOCUMENT_EVENTS_QUEUE_URL: destinations.documentEventsQueueUrl,
-        CASCADE_ARCHIVE_PAGE_SIZE: '3',
+        CASCADE_ARCHIVE_PAGE_SIZE: String(pageSize),
       },
     });
   }
@@ -59,7 +59,17 @@ describe('entity-deleted end to end (ElasticMQ → bridge → Temporal → worke
       const dealWorkflowId = `entity-deleted/${dealDeleted.event_id}`;
       const dealHandle = ctx.temporal.workflow.getHandle(dealWorkflowId);
       const dealResult = (await dealHandle.result()) as EntityDeletedResult;
-      assert.deepEqual(dealResult, { entityId: deal, entityType: 'deal', documentsArchived: 7, auditEventsPublished: 7, documentEventsPublished: 7, pages: 3, runs: 1 });
+      assert.deepEqual(dealResult, {
+        entityId: deal,
+        entityType: 'deal',
+        documentsArchived: 7,
+        auditEventsPublished: 7,
+        documentEventsPublished: 7,
+        documentsLeft: 0,
+        eventsUnpublished: 0,
+        pages: 3,
+        runs: 1,
+      });
       const issuerOutcome = outcomes.find((o) => o.outcome === 'started' && o.workflowId !== dealWorkflowId);
       const issuerResult = (await ctx.temporal.workflow.getHandle(issuerOutcome?.workflowId ?? '').result()) as EntityDeletedResult;
       assert.equal(issuerResult.documentsArchived, 0);
@@ -104,6 +114,63 @@ describe('entity-deleted end to end (ElasticMQ → bridge → Temporal → worke
       assert.match(ignoredReasons[1] ?? '', /^entity_type "widget" has no documents to archive/);
       await eventually('the route queue is empty', async () => (await queueDepth(ctx.sqs, cascade.queues.queueUrl)) === 0);
     } finally {
+      await cascade.app.stop();
+    }
+  });
+
+  it('when another transaction holds one of 50 documents during the cascade, then the cascade waits for it (page retries) and completes with 50/50 archived and every event published', async () => {
+    const entity = randomUUID();
+    await seedDocuments(ctx.db.prisma, entity, 'investor', 50);
+    const documents = await ctx.db.prisma.document.findMany({ where: { entityId: entity }, orderBy: { id: 'asc' } });
+    const lockedId = documents[23]?.id ?? '';
+    const lock = await holdInTransaction(ctx.db.url, 'SELECT id FROM documents WHERE id = $1::uuid FOR UPDATE', [lockedId]);
+    const cascade = await startCascade(10);
+    try {
+      const deleted = event({ entity_id: entity, entity_type: 'investor' });
+      await cascade.send([JSON.stringify(deleted)]);
+      const [outcome] = await cascade.waitForOutcomes(1);
+      assert.equal(outcome?.outcome, 'started');
+      const workflowId = `entity-deleted/${deleted.event_id}`;
+      const handle = ctx.temporal.workflow.getHandle(workflowId);
+      const archived = () => ctx.db.prisma.document.count({ where: { entityId: entity, archivedAt: { not: null } } });
+
+      await eventually('the 49 unlocked documents are archived', async () => (await archived()) === 49);
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      assert.equal((await handle.describe()).status.name, 'RUNNING', 'the cascade waits for the locked document instead of completing');
+      assert.equal(await archived(), 49);
+      await lock.release();
+
+      const result = (await handle.result()) as EntityDeletedResult;
+      assert.deepEqual(result, {
+        entityId: entity,
+        entityType: 'investor',
+        documentsArchived: 50,
+        auditEventsPublished: 50,
+        documentEventsPublished: 50,
+        documentsLeft: 0,
+        eventsUnpublished: 0,
+        pages: 5,
+        runs: 1,
+      });
+      const rows = await ctx.db.prisma.document.findMany({ where: { entityId: entity } });
+      assert.ok(rows.every((d) => d.archivedAt !== null && d.archiveReason === 'entity_deleted'), '50/50 archived');
+      const audits = await ctx.db.prisma.auditEvent.findMany({ where: { details: { path: ['source_entity_id'], equals: entity } } });
+      const documentEvents = await ctx.db.prisma.documentEvent.findMany({ where: { payload: { path: ['entity_id'], equals: entity } } });
+      assert.equal(audits.length, 50);
+      assert.equal(documentEvents.length, 50);
+      assert.ok([...audits, ...documentEvents].every((r) => r.publishedAt !== null), 'every outbox row is published');
+      const sent = await drainQueue(destinations.sqs, destinations.documentEventsQueueUrl);
+      assert.equal(new Set(sent.map((m) => m.MessageAttributes?.event_id?.StringValue)).size, 50);
+      assert.equal((await drainQueue(destinations.motoSqs, destinations.auditSubscriberQueueUrl)).length, 50);
+
+      const details = await describeCascade(ctx.temporal, workflowId, (id) => id);
+      const pages = details.activities.filter((a) => a.activityType === 'archiveDocumentsPage');
+      assert.ok(
+        pages.some((a) => a.state === 'completed' && a.attempts > 1),
+        `the wait shows as retries of the last page: ${JSON.stringify(pages.map((a) => [a.state, a.attempts]))}`,
+      );
+    } finally {
+      await lock.release();
       await cascade.app.stop();
     }
   });

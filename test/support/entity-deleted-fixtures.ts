@@ -1,7 +1,10 @@
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import path from 'node:path';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand, type Message, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { loadConfig } from '../../src/config';
+import { Client } from 'pg';
 import type { PrismaClient } from '../../src/db/client';
 
 /**
@@ -85,4 +88,54 @@ export async function drainQueue(sqs: SQSClient, queueUrl: string, idleRounds = 
 export async function seedDocuments(prisma: PrismaClient, entityId: string, entityType: string, count: number): Promise<number> {
   return prisma.$executeRaw`INSERT INTO documents (id, entity_id, entity_type, title)
     SELECT gen_random_uuid(), ${entityId}::uuid, ${entityType}, 'Document ' || n FROM generate_series(1, ${count}::int) AS n`;
+}
+
+/** An open transaction of its own connection, holding whatever its statement locked until released. */
+export interface HeldTransaction {
+  /** Rolls the transaction back (releasing its locks) and closes the connection. */
+  release(): Promise<void>;
+}
+
+/**
+ * Opens a real separate PostgreSQL transaction on `databaseUrl`, runs
+ * `statement` in it (e.g. `SELECT … FOR UPDATE`, or an uncommitted INSERT)
+ * and keeps it open — and its locks held — until `release()`.
+ */
+export async function holdInTransaction(databaseUrl: string, statement: string, values: readonly unknown[] = []): Promise<HeldTransaction> {
+  const client = new Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query(statement, [...values]);
+  } catch (error) {
+    await client.end();
+    throw error;
+  }
+  let released = false;
+  return {
+    async release() {
+      if (released) return;
+      released = true;
+      try {
+        await client.query('ROLLBACK');
+      } finally {
+        await client.end();
+      }
+    },
+  };
+}
+
+const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
+
+/** A `cascade worker` child process; `exited` resolves with its signal or exit code, `stderr()` is the tail of its output. */
+export function startWorkerProcess(env: NodeJS.ProcessEnv): { child: ChildProcess; exited: Promise<string>; stderr: () => string } {
+  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin', 'cascade.js'), 'worker'], { cwd: REPO_ROOT, env: { ...env, LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-4000);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const exited = new Promise<string>((resolve) => child.on('exit', (code, signal) => resolve(signal ?? `code ${String(code)}`)));
+  return { child, exited, stderr: () => output };
 }

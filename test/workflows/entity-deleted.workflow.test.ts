@@ -30,7 +30,7 @@ function fakeEntity(documents: number) {
     },
     async summarizeArchive() {
       const archived = documents - remaining;
-      return { documentsArchived: archived, auditEventsPublished: archived - unpublished, documentEventsPublished: archived - unpublished };
+      return { documentsArchived: archived, auditEventsPublished: archived - unpublished, documentEventsPublished: archived - unpublished, documentsLeft: remaining, eventsUnpublished: 2 * unpublished };
     },
   };
   return { activities, archiveCalls, publishCalls, remaining: () => remaining, unpublished: () => unpublished };
@@ -68,7 +68,17 @@ describe('entityDeletedWorkflow (Temporal dev server, activities faked)', functi
 
     const { result, workflowId, firstRunId } = await run({ event: e, pagesPerRun: 2 }, fake.activities);
 
-    assert.deepEqual(result, { entityId: e.entityId, entityType: 'deal', documentsArchived: 23, auditEventsPublished: 23, documentEventsPublished: 23, pages: 5, runs: 3 });
+    assert.deepEqual(result, {
+      entityId: e.entityId,
+      entityType: 'deal',
+      documentsArchived: 23,
+      auditEventsPublished: 23,
+      documentEventsPublished: 23,
+      documentsLeft: 0,
+      eventsUnpublished: 0,
+      pages: 5,
+      runs: 3,
+    });
     assert.equal(fake.remaining(), 0);
     assert.deepEqual(fake.archiveCalls.map((c) => c.pageSize), [5, 5, 5, 5, 5]);
     assert.ok(fake.archiveCalls.every((c) => c.workflowId === workflowId && c.entityId === e.entityId && c.entityType === 'deal'), 'every run derives event IDs from the same workflow ID');
@@ -98,7 +108,17 @@ describe('entityDeletedWorkflow (Temporal dev server, activities faked)', functi
     const fake = fakeEntity(0);
     const e = event(500, { entityType: 'issuer' });
     const { result } = await run({ event: e }, fake.activities);
-    assert.deepEqual(result, { entityId: e.entityId, entityType: 'issuer', documentsArchived: 0, auditEventsPublished: 0, documentEventsPublished: 0, pages: 1, runs: 1 });
+    assert.deepEqual(result, {
+      entityId: e.entityId,
+      entityType: 'issuer',
+      documentsArchived: 0,
+      auditEventsPublished: 0,
+      documentEventsPublished: 0,
+      documentsLeft: 0,
+      eventsUnpublished: 0,
+      pages: 1,
+      runs: 1,
+    });
     assert.equal(fake.archiveCalls.length, 1);
     assert.equal(fake.publishCalls.length, 1);
   });
