@@ -69,8 +69,8 @@ export class QuarantineTooLargeError extends Error {
  */
 export async function quarantineMessage(sqs: SQSClient, quarantineQueueUrl: string, request: QuarantineRequest, signal?: AbortSignal): Promise<void> {
   const rejectedAt = new Date();
-  let copy = toQuarantineCopy(request, rejectedAt, SQS_DEFAULT_MAX_MESSAGE_BYTES);
-  if (copy === undefined) {
+  let copy = toQuarantineCopy(request, rejectedAt, Number.POSITIVE_INFINITY);
+  if (copy === undefined || copy.bytes > SQS_DEFAULT_MAX_MESSAGE_BYTES) {
     const limit = await readMaxMessageBytes(sqs, quarantineQueueUrl, signal);
     copy = toQuarantineCopy(request, rejectedAt, limit);
     if (copy === undefined) throw new QuarantineTooLargeError(toUtf8Bytes(toQuarantineBody(request.message)), limit);
