@@ -115,7 +115,8 @@ export function createTaskProducer(options: TaskProducerOptions): TaskProducer {
   return {
     async sendTask(action, data, callOptions = {}) {
       if (typeof action !== 'string' || action.length === 0) throw new InvalidTaskError(String(action), 'action must be a non-empty string');
-      const problem = findJsonProblem(data, { root: 'data' });
+      // Inspected as the route will see it: inside the body, one level down.
+      const problem = findJsonProblem({ action, data });
       if (problem !== undefined) throw new InvalidTaskError(action, `invalid ${action} task: ${toJsonProblemReason(problem)}`);
       const handler = findTaskActionHandler(action);
       const outcome = handler?.parse(data);
@@ -127,7 +128,7 @@ export function createTaskProducer(options: TaskProducerOptions): TaskProducer {
     },
 
     async sendEvents(events, callOptions = {}) {
-      const problem = findJsonProblem(events, { root: 'events' });
+      const problem = findJsonProblem({ action: INCENTIVE_EVENT_ACTION, data: events });
       if (problem !== undefined) throw new InvalidTaskError(INCENTIVE_EVENT_ACTION, `invalid events: ${toJsonProblemReason(problem)}`);
       const outcome = parseIncentiveEvents(events);
       if (outcome.kind === 'rejected') throw new InvalidTaskError(INCENTIVE_EVENT_ACTION, `invalid events: ${outcome.reason}`);
