@@ -36,10 +36,10 @@ export interface QuarantineCopy {
 }
 
 /**
- * Thrown when even the body alone with a shortened reason exceeds the
- * quarantine queue's `MaximumMessageSize`; the message then stays on its
- * queue (and the bridge logs the reason). Cannot happen while the quarantine
- * queue's limit exceeds the route queues' by 1 KiB.
+ * Thrown when the body alone exceeds the quarantine queue's
+ * `MaximumMessageSize`; the message then stays on its queue (and the bridge
+ * logs the reason with each failure). Cannot happen while the quarantine
+ * queue's limit is at least the route queues'.
  */
 export class QuarantineTooLargeError extends Error {
   readonly bodyBytes: number;
@@ -47,7 +47,7 @@ export class QuarantineTooLargeError extends Error {
 
   constructor(bodyBytes: number, maxMessageBytes: number) {
     super(
-      `the body (${bodyBytes} bytes) leaves no room for the reason within the quarantine queue's MaximumMessageSize (${maxMessageBytes} bytes); raise the quarantine queue's MaximumMessageSize (up to 1048576) above the route queues'`,
+      `the body (${bodyBytes} bytes) is larger than the quarantine queue's MaximumMessageSize (${maxMessageBytes} bytes); raise the quarantine queue's MaximumMessageSize (up to 1048576) above the route queues'`,
     );
     this.name = 'QuarantineTooLargeError';
     this.bodyBytes = bodyBytes;
@@ -64,10 +64,14 @@ export class QuarantineTooLargeError extends Error {
  * message's own attributes (the reason says how many were dropped), the
  * rejection time and source message ID, the reason beyond
  * {@link MIN_REASON_LENGTH} characters, the source queue and route, and
- * finally the rest of the reason. Throws {@link SqsOperationError}, or
- * {@link QuarantineTooLargeError} when not even that fits.
+ * finally the rest of the reason: a body within a few dozen bytes of the
+ * limit is quarantined without attributes (the bridge's `message rejected`
+ * log line still has the reason), rather than retried into the dead-letter
+ * queue. Returns the names of the attributes the copy kept. Throws
+ * {@link SqsOperationError}, or {@link QuarantineTooLargeError} when the body
+ * alone exceeds the quarantine queue's limit.
  */
-export async function quarantineMessage(sqs: SQSClient, quarantineQueueUrl: string, request: QuarantineRequest, signal?: AbortSignal): Promise<void> {
+export async function quarantineMessage(sqs: SQSClient, quarantineQueueUrl: string, request: QuarantineRequest, signal?: AbortSignal): Promise<string[]> {
   const rejectedAt = new Date();
   let copy = toQuarantineCopy(request, rejectedAt, Number.POSITIVE_INFINITY);
   if (copy === undefined || copy.bytes > SQS_DEFAULT_MAX_MESSAGE_BYTES) {
@@ -80,12 +84,13 @@ export async function quarantineMessage(sqs: SQSClient, quarantineQueueUrl: stri
   } catch (cause) {
     throw new SqsOperationError('SendMessage (quarantine)', quarantineQueueUrl, [request.message.MessageId ?? 'unknown'], cause);
   }
+  return Object.keys(copy.attributes);
 }
 
 /**
  * The quarantine copy of `request` that fits `maxMessageBytes` with as many
  * attributes as room allows (see {@link quarantineMessage}), or undefined when
- * the body leaves no room for a reason. Pure.
+ * the body alone does not fit. Pure.
  */
 export function toQuarantineCopy(request: QuarantineRequest, rejectedAt: Date, maxMessageBytes: number): QuarantineCopy | undefined {
   const body = toQuarantineBody(request.message);
@@ -126,7 +131,7 @@ export function toQuarantineCopy(request: QuarantineRequest, rejectedAt: Date, m
     const text = truncateToBytes(noted, room);
     if (text.length >= Math.min(minimum, noted.length)) return toCopy(body, ours(text, optional, located));
   }
-  return undefined;
+  return toUtf8Bytes(body) <= maxMessageBytes ? toCopy(body, {}) : undefined;
 }
 
 /** SQS rejects an empty body; an empty message is quarantined as a visible marker. */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { QUARANTINE_ATTRIBUTES } from '../../src/bridge/quarantine';
+import { QUARANTINE_ATTRIBUTES, QuarantineTooLargeError, quarantineMessage } from '../../src/bridge/quarantine';
 import { TXMA_PURGE_SCHEDULE_ID } from '../../src/txma/purge-schedule';
 import { OUTBOX_FLUSH_SCHEDULE_ID } from '../../src/producer/outbox-schedule';
 import { type E2eContext, createE2eContext, createTestQueues, eventually, peekQueue, queueDepth, sendToQueue, startTestCascade } from '../support/e2e-harness';
@@ -87,5 +87,21 @@ describe('poison input end to end: every message that can never succeed lands in
     } finally {
       await cascade.app.stop();
     }
+  });
+
+  it('when a body is within a few bytes of the quarantine queue\'s limit, then it is quarantined unchanged without attributes; when larger than the limit, nothing is sent and the error says what to raise', async () => {
+    const queues = await createTestQueues(ctx.sqs, 'poison-full');
+    const request = (bytes: number) => ({ message: { MessageId: 'm-full', Body: 'x'.repeat(bytes) }, sourceQueueUrl: queues.queueUrl, route: 'tasks', reason: 'body is not JSON: unexpected character' });
+    assert.deepEqual(await quarantineMessage(ctx.sqs, queues.quarantineQueueUrl, request(MAX_MESSAGE_BYTES - 10)), []);
+    const [copy] = await peekQueue(ctx.sqs, queues.quarantineQueueUrl);
+    assert.equal(copy?.Body, 'x'.repeat(MAX_MESSAGE_BYTES - 10));
+    // ElasticMQ takes bodies of any size and reports no MaximumMessageSize, so the copy is held to the 256 KiB every queue takes.
+    await assert.rejects(quarantineMessage(ctx.sqs, queues.quarantineQueueUrl, request(MAX_MESSAGE_BYTES + 1)), (error: unknown) => {
+      assert.ok(error instanceof QuarantineTooLargeError);
+      assert.equal(error.maxMessageBytes, MAX_MESSAGE_BYTES);
+      assert.match(error.message, /raise the quarantine queue's MaximumMessageSize/);
+      return true;
+    });
+    assert.equal(await queueDepth(ctx.sqs, queues.quarantineQueueUrl), 1, 'nothing half-made was sent');
   });
 });

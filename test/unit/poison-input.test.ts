@@ -179,8 +179,9 @@ describe('quarantine copy: the body and the reason always fit', () => {
     assert.deepEqual(Object.keys(tight?.attributes ?? {}), [QUARANTINE_ATTRIBUTES.reason]);
     assert.ok((tight?.bytes ?? Infinity) <= SQS_DEFAULT_MAX_MESSAGE_BYTES);
     assert.match(reasonOf(tight) ?? '', /^data\[0\]\.eventMeta: contains a NUL/);
-    const none = toQuarantineCopy(request('x'.repeat(SQS_DEFAULT_MAX_MESSAGE_BYTES - 10)), at, SQS_DEFAULT_MAX_MESSAGE_BYTES);
-    assert.equal(none, undefined, 'no room for a reason: the caller asks the queue for its real limit');
+    const bare = toQuarantineCopy(request('x'.repeat(SQS_DEFAULT_MAX_MESSAGE_BYTES - 10)), at, SQS_DEFAULT_MAX_MESSAGE_BYTES);
+    assert.deepEqual(bare?.attributes, {}, 'no room for any reason: the body alone, quarantined rather than retried');
+    assert.equal(toQuarantineCopy(request('x'.repeat(SQS_DEFAULT_MAX_MESSAGE_BYTES + 1)), at, SQS_DEFAULT_MAX_MESSAGE_BYTES), undefined, 'a body larger than the queue takes');
     assert.ok(toQuarantineCopy(request('x'.repeat(SQS_DEFAULT_MAX_MESSAGE_BYTES)), at, 1_048_576)?.attributes[QUARANTINE_ATTRIBUTES.rejectedAt], 'a 1 MiB quarantine queue takes every attribute');
   });
 
