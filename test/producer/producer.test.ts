@@ -117,9 +117,9 @@ describe('task producer against ElasticMQ (chunking, batches, outbox fallback an
     let deep: unknown = 'leaf';
     for (let i = 0; i < 5000; i++) deep = [deep];
     const rejects = (promise: Promise<unknown>, reason: RegExp) => assert.rejects(promise, (e: unknown) => e instanceof InvalidTaskError && reason.test(e.message));
-    await rejects(producer.sendEvents([{ userIds: ['a\u0000'], eventName: 'n' }]), /^invalid events: events\[0\]\.userIds\[0\]: contains a NUL character \(U\+0000\) at index 1, which PostgreSQL cannot store$/);
-    await rejects(producer.sendEvents([{ userIds: ['a'], eventName: 'n', eventMeta: { note: 'x\ud800' } }]), /events\[0\]\.eventMeta\.note: contains a lone high surrogate/);
-    await rejects(producer.sendEvents([{ userIds: ['a'], eventName: 'n', eventMeta: deep }]), /events\[0\]\.eventMeta\[0\].*: nests deeper than 64 levels/);
+    await rejects(producer.sendEvents([{ userIds: ['a\u0000'], eventName: 'n' }]), /^invalid events: data\[0\]\.userIds\[0\]: contains a NUL character \(U\+0000\) at index 1, which PostgreSQL cannot store$/);
+    await rejects(producer.sendEvents([{ userIds: ['a'], eventName: 'n', eventMeta: { note: 'x\ud800' } }]), /data\[0\]\.eventMeta\.note: contains a lone high surrogate/);
+    await rejects(producer.sendEvents([{ userIds: ['a'], eventName: 'n', eventMeta: deep }]), /data\[0\]\.eventMeta(\[0\])+: nests deeper than 64 levels/);
     await rejects(producer.sendTask('event', JSON.parse('[{"userIds":["a"],"eventName":"n","eventMeta":{"__proto__":1}}]')), /data\[0\]\.eventMeta: has a "__proto__" key/);
     assert.deepEqual(await drainQueue(sqs, queueUrl), []);
   });
