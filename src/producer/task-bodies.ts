@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { INCENTIVE_EVENT_ACTION, type IncentiveEventItem } from '../shared/tasks';
 import { MessageTooLargeError } from './errors';
@@ -32,9 +33,19 @@ export function toBodyBytes(body: string): number {
   return Buffer.byteLength(body, 'utf8');
 }
 
-/** The body of one task: `{"action":…,"data":…}`. */
-export function toTaskBody(action: string, data: unknown): string {
-  return JSON.stringify({ action, data });
+/**
+ * The body of one task: `{"action":…,"data":…,"task_id":…}`. `taskId` (a
+ * UUID) is the task's identity on the tasks route: made once per message when
+ * the producer builds it, then kept by every retry and outbox re-send of that
+ * message, so those are duplicates while a separate send is a new task.
+ */
+export function toTaskBody(action: string, data: unknown, taskId: string): string {
+  return JSON.stringify({ action, data, task_id: taskId });
+}
+
+/** A new task ID (a random UUID). */
+export function newTaskId(): string {
+  return randomUUID();
 }
 
 /** How {@link toEventBodies} splits events. */
@@ -45,22 +56,27 @@ export interface EventChunking {
   readonly maxMessageBytes: number;
 }
 
+/** Task IDs are UUIDs: 36 ASCII characters, so every body's overhead is the same. */
+const TASK_ID_SAMPLE = '00000000-0000-0000-0000-000000000000';
+
 /**
  * Splits events into `event` task bodies, in order: each holds at most
  * `eventsPerMessage` events and serializes to at most `maxMessageBytes`
- * (sizes are measured, so a chunk of large events is split further). No
- * events, no body. Throws {@link MessageTooLargeError} when one event alone
- * does not fit.
+ * (sizes are measured, so a chunk of large events is split further). Each
+ * body gets its own task ID from `newId`. No events, no body. Throws
+ * {@link MessageTooLargeError} when one event alone does not fit.
  */
-export function toEventBodies(events: readonly IncentiveEventItem[], chunking: EventChunking): string[] {
+export function toEventBodies(events: readonly IncentiveEventItem[], chunking: EventChunking, newId: () => string = newTaskId): string[] {
   // JSON.stringify of an array is "[" + items joined by "," + "]", so sizes add up exactly.
-  const overhead = toBodyBytes(toTaskBody(INCENTIVE_EVENT_ACTION, []));
+  const overhead = toBodyBytes(toTaskBody(INCENTIVE_EVENT_ACTION, [], TASK_ID_SAMPLE));
   const bodies: string[] = [];
   let chunk: string[] = [];
   let chunkBytes = overhead;
   const flush = () => {
     if (chunk.length === 0) return;
-    bodies.push(`{"action":${JSON.stringify(INCENTIVE_EVENT_ACTION)},"data":[${chunk.join(',')}]}`);
+    const taskId = newId();
+    if (taskId.length !== TASK_ID_SAMPLE.length) throw new TypeError(`task IDs must be UUIDs, got ${JSON.stringify(taskId)}`);
+    bodies.push(`{"action":${JSON.stringify(INCENTIVE_EVENT_ACTION)},"data":[${chunk.join(',')}],"task_id":${JSON.stringify(taskId)}}`);
     chunk = [];
     chunkBytes = overhead;
   };

@@ -1,10 +1,11 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
+import { findJsonProblem, toJsonProblemReason } from '../routes/json-inspection';
 import { findTaskActionHandler, parseIncentiveEvents } from '../routes/task-actions';
 import { INCENTIVE_EVENT_ACTION } from '../shared/tasks';
 import { type SendBodiesOptions, sendBodies } from './batch-sender';
 import { InvalidTaskError, MessageTooLargeError, OutboxWriteError } from './errors';
 import { type OutboxStore, writeToOutbox } from './outbox';
-import { SQS_MAX_MESSAGE_BYTES, toBodyBytes, toEventBodies, toTaskBody } from './task-bodies';
+import { SQS_MAX_MESSAGE_BYTES, newTaskId, toBodyBytes, toEventBodies, toTaskBody } from './task-bodies';
 
 /** Options of {@link createTaskProducer}. */
 export interface TaskProducerOptions {
@@ -58,15 +59,20 @@ export interface SendOptions {
 /** The producer side of the tasks route. */
 export interface TaskProducer {
   /**
-   * Sends one task `{action, data}`. When a handler exists for `action`,
-   * `data` is validated with it first. Throws {@link InvalidTaskError} (nothing
-   * sent) for invalid input or a task larger than the maximum message size.
+   * Sends one task `{action, data, task_id}` with a new task ID (kept by the
+   * SDK's retries and the outbox re-send, so the route runs it once; another
+   * call with the same content is another task). `data` must be storable (no
+   * NUL or lone surrogates, no `__proto__` keys, nesting within 64 levels)
+   * and, when a handler exists for `action`, valid for it. Throws
+   * {@link InvalidTaskError} (nothing sent) for invalid input or a task larger
+   * than the maximum message size.
    */
   sendTask(action: string, data: unknown, options?: SendOptions): Promise<TaskSendResult>;
   /**
    * Sends incentive events as `event` tasks: at most `eventsPerMessage` per
    * message and within the maximum message size, ten messages per
-   * `SendMessageBatch`. No events, no message. Throws {@link InvalidTaskError}
+   * `SendMessageBatch`, each message with its own task ID (as for
+   * {@link sendTask}). No events, no message. Throws {@link InvalidTaskError}
    * (nothing sent) when an event is invalid or too large on its own.
    */
   sendEvents(events: readonly unknown[], options?: SendOptions): Promise<TaskSendResult>;
@@ -109,16 +115,21 @@ export function createTaskProducer(options: TaskProducerOptions): TaskProducer {
   return {
     async sendTask(action, data, callOptions = {}) {
       if (typeof action !== 'string' || action.length === 0) throw new InvalidTaskError(String(action), 'action must be a non-empty string');
+      // Inspected as the route will see it: inside the body, one level down.
+      const problem = findJsonProblem({ action, data });
+      if (problem !== undefined) throw new InvalidTaskError(action, `invalid ${action} task: ${toJsonProblemReason(problem)}`);
       const handler = findTaskActionHandler(action);
       const outcome = handler?.parse(data);
       if (outcome?.kind === 'rejected') throw new InvalidTaskError(action, `invalid ${action} task: ${outcome.reason}`);
-      const body = toTaskBody(action, data);
+      const body = toTaskBody(action, data, newTaskId());
       const bytes = toBodyBytes(body);
       if (bytes > maxMessageBytes) throw new MessageTooLargeError(action, `the ${action} task`, bytes, maxMessageBytes);
       return send([body], callOptions.signal);
     },
 
     async sendEvents(events, callOptions = {}) {
+      const problem = findJsonProblem({ action: INCENTIVE_EVENT_ACTION, data: events });
+      if (problem !== undefined) throw new InvalidTaskError(INCENTIVE_EVENT_ACTION, `invalid events: ${toJsonProblemReason(problem)}`);
       const outcome = parseIncentiveEvents(events);
       if (outcome.kind === 'rejected') throw new InvalidTaskError(INCENTIVE_EVENT_ACTION, `invalid events: ${outcome.reason}`);
       const valid = outcome.kind === 'valid' ? outcome.data : [];

@@ -23,7 +23,7 @@ const txmaSchema = z.object({
     .regex(EVENT_ID_PATTERN, 'may contain only letters, digits and . _ : -')
     .optional(),
   user: z
-    .object({ session_id: z.string({ message: 'must be a string' }).regex(UUID_PATTERN, 'must be a UUID').optional() }, { message: 'must be an object' })
+    .object({ session_id: z.string({ message: 'must be a string' }).optional() }, { message: 'must be an object' })
     .optional(),
 });
 
@@ -37,9 +37,12 @@ export interface AuditEventsRouteOptions {
 
 /**
  * Parses a TxMA event `{event_name, user: {session_id, …}, timestamp, …}`:
- * the name must be allowed, the timestamp present, the session a UUID
- * (or absent for session-less names). The whole body is kept. The event key
- * is its `event_id` when it has one, else the digest of the body. Never throws.
+ * the name must be allowed, the timestamp present, the session a UUID (or,
+ * for session-less names, absent or the literal `UNKNOWN`). The partition key
+ * keeps the session ID exactly as sent, as TxMA's own consumer does, so
+ * `GET /events?pk=SESSION#<id as sent>` finds it. The whole body is kept. The
+ * event key is its `event_id` when it has one, else the digest of the body.
+ * Never throws.
  */
 export function parseTxmaEvent(body: unknown, options: AuditEventsRouteOptions): ParseOutcome<TxmaEventRecord> {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
@@ -54,10 +57,16 @@ export function parseTxmaEvent(body: unknown, options: AuditEventsRouteOptions):
     const quoted = JSON.stringify(eventName.length > 100 ? `${eventName.slice(0, 100)}…` : eventName);
     return { kind: 'rejected', reason: `event_name: ${quoted} is not an allowed TxMA event (CASCADE_TXMA_EVENT_NAMES)` };
   }
-  let sessionId = user?.session_id?.toLowerCase();
-  if (sessionId === undefined) {
-    if (!options.sessionlessEventNames.includes(eventName)) return { kind: 'rejected', reason: `user.session_id: is required for ${eventName} events` };
+  const sessionless = options.sessionlessEventNames.includes(eventName);
+  const sent = user?.session_id;
+  let sessionId: string;
+  if (sent === undefined || (sessionless && sent === UNKNOWN_SESSION)) {
+    if (!sessionless) return { kind: 'rejected', reason: `user.session_id: is required for ${eventName} events` };
     sessionId = UNKNOWN_SESSION;
+  } else if (UUID_PATTERN.test(sent)) {
+    sessionId = sent;
+  } else {
+    return { kind: 'rejected', reason: `user.session_id: must be a UUID${sessionless ? ` (or "${UNKNOWN_SESSION}" for ${eventName} events)` : ''}` };
   }
   const event = body as JsonObject;
   const record: TxmaEventRecord = { pk: toTxmaPartitionKey(sessionId), sk: toTxmaSortKey(eventName, timestamp), event };

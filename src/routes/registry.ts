@@ -3,7 +3,7 @@ import { accountEventsRoute } from './account-events';
 import { createAuditEventsRoute } from './audit-events';
 import { emailArchiveRoute } from './email-archive';
 import { createEntityDeletedRoute } from './entity-deleted';
-import type { RouteDefinition } from './route';
+import { type RouteDefinition, guardRoute } from './route';
 import type { RouteName } from './route-names';
 import { tasksRoute } from './tasks';
 
@@ -17,12 +17,13 @@ export type RouteRegistry = { readonly [K in RouteName]?: RouteDefinition };
  * here, in `src/routes/route-names.ts` and in `config/queues.json`.
  */
 export function createRoutes(config: CascadeConfig): RouteRegistry {
+  // Every route is guarded: its parse never throws and never passes on text PostgreSQL cannot store.
   return {
-    'account-events': accountEventsRoute,
-    'entity-deleted': createEntityDeletedRoute(config),
-    'email-archive': emailArchiveRoute,
-    'audit-events': createAuditEventsRoute(config),
-    tasks: tasksRoute,
+    'account-events': guardRoute(accountEventsRoute),
+    'entity-deleted': guardRoute(createEntityDeletedRoute(config)),
+    'email-archive': guardRoute(emailArchiveRoute),
+    'audit-events': guardRoute(createAuditEventsRoute(config)),
+    tasks: guardRoute(tasksRoute),
   };
 }
 

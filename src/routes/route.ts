@@ -1,3 +1,4 @@
+import { findJsonProblem, toJsonProblemReason } from './json-inspection';
 import type { RouteName } from './route-names';
 
 /** Search attributes a route may set on its cascades (all Keyword, no PII). */
@@ -47,4 +48,40 @@ export function toWorkflowType<TEvent>(route: RouteDefinition<TEvent>, event: TE
 /** `<route>/<eventKey>`: one workflow per event. */
 export function toWorkflowId(route: RouteName, eventKey: string): string {
   return `${route}/${eventKey}`;
+}
+
+/**
+ * `route` with a parse that holds the "never throws" promise whatever the
+ * body: a body Cascade cannot store or handle (see {@link findJsonProblem}:
+ * NUL or lone surrogates in any string or key, `__proto__` keys, nesting
+ * deeper than `MAX_JSON_DEPTH`) is rejected naming the field before the
+ * route's own parser sees it, and anything the parser throws becomes a
+ * `rejected` outcome naming the error (never the body), so poison input goes
+ * to quarantine instead of being retried into the dead-letter queue.
+ */
+export function guardRoute<TEvent>(route: RouteDefinition<TEvent>): RouteDefinition<TEvent> {
+  return {
+    ...route,
+    parse(body, message) {
+      const problem = findJsonProblem(body);
+      if (problem !== undefined) return { kind: 'rejected', reason: toJsonProblemReason(problem) };
+      try {
+        return route.parse(body, message);
+      } catch (error) {
+        return { kind: 'rejected', reason: toParserFailureReason(route.name, error) };
+      }
+    },
+  };
+}
+
+/**
+ * The reason for a parser that threw. The error's own message is kept only
+ * for a RangeError (a stack overflow or an out-of-range length, which say
+ * nothing of the input); any other message may echo the body, so only its
+ * class is named.
+ */
+function toParserFailureReason(route: RouteName, error: unknown): string {
+  const name = error instanceof Error ? error.name : typeof error;
+  const detail = error instanceof RangeError ? `: ${error.message}` : '';
+  return `the ${route} parser failed on this body (${name}${detail}); the message is kept here unchanged`;
 }

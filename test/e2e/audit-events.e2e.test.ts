@@ -86,6 +86,39 @@ describe('audit-events end to end (ElasticMQ → bridge → Temporal → worker 
     }
   });
 
+  it('when session IDs come in upper case or as UNKNOWN, then GET /events finds each under the session exactly as sent, and a non-UUID session of other events is quarantined with the reason', async () => {
+    const upper = randomUUID().toUpperCase();
+    // SESSION#UNKNOWN is shared by every session-less event: a timestamp of this run tells ours apart.
+    const stamp = String(1_700_000_000 + Math.floor(Math.random() * 90_000_000));
+    const login = { event_name: 'AUTH_LOG_IN_SUCCESS', timestamp: 1764000100, user: { session_id: upper } };
+    const unknown = { event_name: 'AUTH_ACCOUNT_DELETED', timestamp: Number(stamp), user: { session_id: 'UNKNOWN', user_id: `urn:e2e:${randomUUID()}` } };
+    const missing = { event_name: 'AUTH_ACCOUNT_DELETED', timestamp: `${stamp}.5`, user: { user_id: `urn:e2e:${randomUUID()}` } };
+    const cascade = await startAuditCascade();
+    try {
+      await cascade.send([
+        JSON.stringify(login),
+        JSON.stringify(unknown),
+        JSON.stringify(missing),
+        JSON.stringify({ ...login, user: { session_id: 'UNKNOWN' } }),
+        JSON.stringify({ ...unknown, user: { session_id: 'not-a-session' } }),
+      ]);
+      const outcomes = await cascade.waitForOutcomes(5);
+      assert.deepEqual(outcomes.map((o) => o.outcome).sort(), ['rejected', 'rejected', 'started', 'started', 'started']);
+      await Promise.all(outcomes.filter((o) => o.outcome === 'started').map((o) => ctx.temporal.workflow.getHandle(o.workflowId ?? '').result()));
+
+      const sent = await getEvents(cascade, { pk: `SESSION#${upper}` });
+      assert.deepEqual(sent.items.map((i) => [i.pk, i.event]), [[`SESSION#${upper}`, login]], 'found by the session as sent');
+      assert.deepEqual((await getEvents(cascade, { pk: `SESSION#${upper.toLowerCase()}` })).items, [], 'the key is not rewritten to lower case');
+      const sessionless = await getEvents(cascade, { pk: 'SESSION#UNKNOWN', skPrefix: `TXMA#EVENT_NAME#AUTH_ACCOUNT_DELETED#TIMESTAMP#${stamp}` });
+      assert.deepEqual(sessionless.items.map((i) => i.event), [unknown, missing], 'the literal UNKNOWN and a missing session alike');
+
+      const reasons = (await peekQueue(ctx.sqs, cascade.queues.quarantineQueueUrl)).map((m) => m.MessageAttributes?.['cascade.reason']?.StringValue ?? '').sort();
+      assert.deepEqual(reasons, ['user.session_id: must be a UUID', 'user.session_id: must be a UUID (or "UNKNOWN" for AUTH_ACCOUNT_DELETED events)']);
+    } finally {
+      await cascade.app.stop();
+    }
+  });
+
   it('when the worker runs, then the purge schedule exists and deletes expired events while keeping live ones', async () => {
     const pk = `SESSION#${randomUUID()}`;
     await ctx.db.prisma.$executeRaw`INSERT INTO txma_events (pk, sk, event, expires_at)

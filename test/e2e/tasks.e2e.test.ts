@@ -86,6 +86,33 @@ describe('tasks end to end (producer → ElasticMQ → bridge → Temporal → w
     }
   });
 
+  it('when the producer sends the same events in two separate calls, then they are two cascades; a re-send of one message (same task_id) is a duplicate', async () => {
+    const user = `fay-${randomUUID().slice(0, 8)}`;
+    const events: IncentiveEventItem[] = [{ userIds: [user], eventName: 'course.finished', eventMeta: { course: 7 } }];
+    const cascade = await startTasksCascade();
+    try {
+      const producer = createTaskProducer({ sqs: ctx.sqs, queueUrl: cascade.queues.queueUrl, outbox: ctx.db.prisma });
+      await producer.sendEvents(events);
+      await producer.sendEvents(events);
+      const first = await settle(cascade, 2);
+      assert.deepEqual(first.map((o) => o.outcome), ['started', 'started'], 'identical content, separate sends: two tasks');
+      const ids = first.map((o) => o.workflowId ?? '');
+      assert.notEqual(ids[0], ids[1]);
+      for (const id of ids) assert.match(id, /^tasks\/task-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      assert.deepEqual(await rowsOf([user]), [...expectedRows(events), ...expectedRows(events)].sort(), 'each send recorded its event');
+
+      // A retry or outbox re-send carries the same body, task_id included (field order does not matter).
+      const taskId = (ids[0] ?? '').slice('tasks/task-'.length);
+      await cascade.send([JSON.stringify({ task_id: taskId, data: events, action: 'event' })]);
+      const all = await settle(cascade, 3);
+      assert.equal(all[2]?.outcome, 'duplicate');
+      assert.equal(all[2]?.workflowId, ids[0]);
+      assert.equal((await rowsOf([user])).length, 2, 'no third row');
+    } finally {
+      await cascade.app.stop();
+    }
+  });
+
   it('when a task has an action without a handler, then it lands in quarantine with that reason', async () => {
     const cascade = await startTasksCascade();
     try {

@@ -96,11 +96,32 @@ describe('task producer against ElasticMQ (chunking, batches, outbox fallback an
     console.log(`      1200 events of ~1.5 KB: ${messages.length} messages (largest ${Math.max(...messages.map((m) => m.bytes))} bytes) in ${calls.length} SendMessageBatch calls`);
   });
 
-  it('when a task is sent, then exactly {action, data} is on the queue', async () => {
+  it('when a task is sent twice with the same content, then exactly {action, data, task_id} is on the queue each time, with a new task ID per send', async () => {
     const queueUrl = await freshQueue();
     const producer = createTaskProducer({ sqs, queueUrl });
     assert.deepEqual(await producer.sendTask('sendNewsletter', { to: 'u1' }), { messages: 1, sent: 1, outboxed: 0, failed: [] });
-    assert.deepEqual((await drainQueue(sqs, queueUrl)).map((m) => JSON.parse(m.body) as unknown), [{ action: 'sendNewsletter', data: { to: 'u1' } }]);
+    await producer.sendTask('sendNewsletter', { to: 'u1' });
+    const bodies = (await drainQueue(sqs, queueUrl)).map((m) => JSON.parse(m.body) as { action: string; data: unknown; task_id: string });
+    assert.equal(bodies.length, 2);
+    for (const body of bodies) {
+      assert.deepEqual(Object.keys(body), ['action', 'data', 'task_id']);
+      assert.deepEqual([body.action, body.data], ['sendNewsletter', { to: 'u1' }]);
+      assert.match(body.task_id, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    }
+    assert.notEqual(bodies[0]?.task_id, bodies[1]?.task_id);
+  });
+
+  it('when data holds text PostgreSQL cannot store, a __proto__ key or nesting deeper than 64, then nothing is sent and the error names the field', async () => {
+    const queueUrl = await freshQueue();
+    const producer = createTaskProducer({ sqs, queueUrl });
+    let deep: unknown = 'leaf';
+    for (let i = 0; i < 5000; i++) deep = [deep];
+    const rejects = (promise: Promise<unknown>, reason: RegExp) => assert.rejects(promise, (e: unknown) => e instanceof InvalidTaskError && reason.test(e.message));
+    await rejects(producer.sendEvents([{ userIds: ['a\u0000'], eventName: 'n' }]), /^invalid events: data\[0\]\.userIds\[0\]: contains a NUL character \(U\+0000\) at index 1, which PostgreSQL cannot store$/);
+    await rejects(producer.sendEvents([{ userIds: ['a'], eventName: 'n', eventMeta: { note: 'x\ud800' } }]), /data\[0\]\.eventMeta\.note: contains a lone high surrogate/);
+    await rejects(producer.sendEvents([{ userIds: ['a'], eventName: 'n', eventMeta: deep }]), /data\[0\]\.eventMeta(\[0\])+: nests deeper than 64 levels/);
+    await rejects(producer.sendTask('event', JSON.parse('[{"userIds":["a"],"eventName":"n","eventMeta":{"__proto__":1}}]')), /data\[0\]\.eventMeta: has a "__proto__" key/);
+    assert.deepEqual(await drainQueue(sqs, queueUrl), []);
   });
 
   it('when input is invalid or too large, then nothing is sent and the error says why', async () => {
@@ -193,7 +214,9 @@ describe('task producer against ElasticMQ (chunking, batches, outbox fallback an
     const [row] = await db.prisma.outboxMessage.findMany({ where: { queueUrl } });
     assert.equal(row?.attempts, 2);
     assert.deepEqual(await flushOutbox({ db: db.prisma, sqs }), { sent: 1, remaining: 0, failures: [] });
-    assert.deepEqual((await drainQueue(sqs, queueUrl)).map((m) => m.body), ['{"action":"a","data":1}']);
+    const received = (await drainQueue(sqs, queueUrl)).map((m) => m.body);
+    assert.deepEqual(received, [row?.body], 'the outbox re-sends the body as built, its task ID included');
+    assert.match(received[0] ?? '', /^\{"action":"a","data":1,"task_id":"[0-9a-f-]{36}"\}$/);
   });
 
   it('when there is no outbox and SQS is unreachable, then every message is reported as failed', async () => {

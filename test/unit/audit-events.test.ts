@@ -35,10 +35,10 @@ describe('audit-events (TxMA) parsing', () => {
     assert.match(rejected(body({ event_id: 12 })), /^event_id: must be a string/);
   });
 
-  it('when the session ID is upper case or the timestamp an ISO string, then the keys use the lower-case session and the timestamp as sent', () => {
+  it('when the session ID is upper case or the timestamp an ISO string, then the keys keep the session and the timestamp exactly as sent', () => {
     const outcome = parseTxmaEvent(body({ timestamp: '2026-11-24T07:08:09.123Z', user: { session_id: SESSION.toUpperCase() } }), OPTIONS);
     assert.ok(outcome.kind === 'event');
-    assert.equal(outcome.event.pk, `SESSION#${SESSION}`);
+    assert.equal(outcome.event.pk, `SESSION#${SESSION.toUpperCase()}`);
     assert.equal(outcome.event.sk, 'TXMA#EVENT_NAME#AUTH_LOG_IN_SUCCESS#TIMESTAMP#2026-11-24T07:08:09.123Z');
   });
 
@@ -50,6 +50,14 @@ describe('audit-events (TxMA) parsing', () => {
     assert.ok(noUser.kind === 'event');
     assert.match(rejected(body({ user: { user_id: 'x' } })), /^user\.session_id: is required for AUTH_LOG_IN_SUCCESS events/);
     assert.match(rejected(body({ user: undefined })), /^user\.session_id: is required/);
+  });
+
+  it('when a session-less event carries the session "UNKNOWN", then it is stored under SESSION#UNKNOWN; any other event with it is rejected as not a UUID', () => {
+    const unknown = parseTxmaEvent(body({ event_name: 'AUTH_ACCOUNT_DELETED', user: { session_id: 'UNKNOWN', user_id: 'urn:x:1' } }), OPTIONS);
+    assert.ok(unknown.kind === 'event', JSON.stringify(unknown));
+    assert.equal(unknown.event.pk, 'SESSION#UNKNOWN');
+    assert.equal(rejected(body({ user: { session_id: 'UNKNOWN' } })), 'user.session_id: must be a UUID');
+    assert.equal(rejected(body({ event_name: 'AUTH_ACCOUNT_DELETED', user: { session_id: 'unknown' } })), 'user.session_id: must be a UUID (or "UNKNOWN" for AUTH_ACCOUNT_DELETED events)');
   });
 
   it('when the session is malformed, then the event is rejected even for a session-less name', () => {

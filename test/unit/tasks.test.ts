@@ -37,6 +37,22 @@ describe('tasks route parser', () => {
     assert.notEqual(c.eventKey, a.eventKey, 'another task gets another key');
   });
 
+  it('when a task carries a task_id, then that ID is its event key (whatever the content), and one without keeps the content digest', () => {
+    const data = [{ userIds: ['a'], eventName: 'n' }];
+    const first = parseTask({ action: 'event', data, task_id: '9F3B2C1A-0000-4000-8000-00000000000A' });
+    const second = parseTask({ action: 'event', data, task_id: '9f3b2c1a-0000-4000-8000-00000000000b' });
+    const redelivered = parseTask({ task_id: '9f3b2c1a-0000-4000-8000-00000000000a', data, action: 'event' });
+    const legacy = parseTask({ action: 'event', data });
+    assert.ok(first.kind === 'event' && second.kind === 'event' && redelivered.kind === 'event' && legacy.kind === 'event');
+    assert.equal(first.eventKey, 'task-9f3b2c1a-0000-4000-8000-00000000000a');
+    assert.notEqual(second.eventKey, first.eventKey, 'a separate send with the same content is another task');
+    assert.equal(redelivered.eventKey, first.eventKey, 'a redelivery (or a re-send of the same body) is the same task');
+    assert.match(legacy.eventKey, /^[0-9a-f]{64}$/);
+    assert.deepEqual(first.event, legacy.event, 'the task handed to the workflow is the same');
+    assert.equal(rejectedReason({ action: 'event', data, task_id: 'not-a-uuid' }), 'task_id: must be a UUID');
+    assert.equal(rejectedReason({ action: 'event', data, task_id: 7 }), 'task_id: must be a string (a UUID)');
+  });
+
   it('when the body is not an object, then it is rejected', () => {
     assert.match(rejectedReason([1, 2]), /JSON object \{action, data\}/);
     assert.match(rejectedReason('event'), /JSON object/);
@@ -115,7 +131,18 @@ describe('task bodies (producer chunking, pure)', () => {
     const first = bodies[0] ?? '';
     const next = JSON.stringify(events[(JSON.parse(first) as { data: unknown[] }).data.length]);
     assert.ok(toBodyBytes(first) + 1 + toBodyBytes(next) > 262_144, 'the first message was full: the next event would not fit');
-    assert.equal(first, toTaskBody('event', (JSON.parse(first) as { data: unknown }).data), 'the body is exactly the serialized task');
+    const task = JSON.parse(first) as { data: unknown; task_id: string };
+    assert.equal(first, toTaskBody('event', task.data, task.task_id), 'the body is exactly the serialized task');
+  });
+
+  it('when events are split into several messages, then each message gets its own task ID, a UUID', () => {
+    const bodies = toEventBodies(Array.from({ length: 1001 }, (_, i) => event(i)), chunking);
+    const ids = bodies.map((b) => (JSON.parse(b) as { task_id: string }).task_id);
+    assert.equal(ids.length, 3);
+    for (const id of ids) assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    assert.equal(new Set(ids).size, 3, 'no two messages share an ID');
+    const again = toEventBodies(Array.from({ length: 1001 }, (_, i) => event(i)), chunking);
+    assert.ok(again.every((b, i) => !b.includes(ids[i] ?? '?')), 'another call gets other IDs');
   });
 
   it('when one event alone is larger than a message, then nothing is produced and the error says so', () => {
