@@ -44,6 +44,8 @@ export interface CascadeCounts {
   /** How many running cascades were described to find the stuck and retrying ones, and whether that was all of them. */
   readonly scanned: number;
   readonly scanComplete: boolean;
+  /** Why the running cascades could not be described (stuck and retrying then read 0, `scanComplete` false). */
+  readonly troubleScanError?: string;
 }
 
 /** The dead-letter or quarantine queue as a whole. */
@@ -175,8 +177,9 @@ async function countCascades(options: CascadeStatusOptions, route: string): Prom
   const [running, failed, scan] = await Promise.all([
     count(toVisibilityQuery({ route }, ['Running'])),
     count(toVisibilityQuery({ route, ...(options.failedSince ? { since: options.failedSince } : {}) })),
-    listCascadeTroubles(options.client, { filters: { route }, scanLimit: options.troubleScanLimit ?? 1000, toUiUrl: (id) => id }),
+    withDeadline(() => listCascadeTroubles(options.client, { filters: { route }, scanLimit: options.troubleScanLimit ?? 1000, toUiUrl: (id) => id })).catch(toStatusError),
   ]);
+  if (isStatusError(scan)) return { running: running.count, failed: failed.count, stuck: 0, retrying: 0, scanned: 0, scanComplete: false, troubleScanError: scan.error };
   const troubled = (kind: string) => new Set(scan.troubles.filter((t) => t.kind === kind).map((t) => t.workflowId)).size;
   return {
     running: running.count,

@@ -95,7 +95,8 @@ function toStatusText(status: CascadeStatus): string {
     ...status.routes.flatMap((r) => [
       ...(isStatusError(r.queue) ? [`${r.route}: queue depth not read: ${r.queue.error}`] : []),
       ...(isStatusError(r.cascades) ? [`${r.route}: cascades not counted: ${r.cascades.error}`] : []),
-      ...(!isStatusError(r.cascades) && !r.cascades.scanComplete
+      ...(!isStatusError(r.cascades) && r.cascades.troubleScanError !== undefined ? [`${r.route}: stuck and retrying not counted: ${r.cascades.troubleScanError}`] : []),
+      ...(!isStatusError(r.cascades) && !r.cascades.scanComplete && r.cascades.troubleScanError === undefined
         ? [`${r.route}: stuck and retrying counted among the first ${r.cascades.scanned} running cascades only (--trouble-scan-limit)`]
         : []),
     ]),
