@@ -19,6 +19,9 @@ describe('replaying recorded histories against the current workflow code (Worker
     const events = entity.flatMap((h) => h.history.events ?? []);
     assert.ok(events.some((e) => e.workflowExecutionContinuedAsNewEventAttributes), 'an entity-deleted run that continued as new');
     assert.ok(events.some((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity'), 'local-activity markers');
+    const continued = entity.filter((h) => h.history.events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId);
+    const hasPatch = (h: RecordedHistoryFile) => (h.history.events ?? []).some((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch');
+    assert.ok(continued.some(hasPatch) && continued.some((h) => !hasPatch(h)), 'continued runs recorded before the progress-memo patch and after it, so both paths replay');
     const all = histories.flatMap((h) => h.history.events ?? []);
     assert.ok(all.some((e) => e.workflowTaskFailedEventAttributes?.baseRunId), 'a run created by a reset');
   });
