@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { WorkflowHandle } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Worker, bundleWorkflowCode } from '@temporalio/worker';
@@ -8,6 +11,7 @@ import { createS3Client, createSnsClient } from '../../src/app/destination-clien
 import { SEARCH_ATTRIBUTE_KEYS } from '../../src/bridge/workflow-starter';
 import type { CascadeDetails } from '../../src/ops/cascade-details';
 import type { FailedCascade } from '../../src/ops/failed-cascades';
+import type { RecordedHistory } from '../../src/ops/history-recorder';
 import type { CascadeStatus } from '../../src/ops/queue-status';
 import type { EntityDeletedInput, EntityDeletedResult } from '../../src/shared/entity-deleted';
 import { installTemporalRuntime } from '../../src/worker/temporal-runtime';
@@ -17,6 +21,7 @@ import { runCli } from '../support/cli-runner';
 import { closedPort } from '../support/closed-port';
 import { type E2eContext, createE2eContext, createTestLogger, eventually } from '../support/e2e-harness';
 import { type EventDestinations, createEventDestinations, seedDocuments } from '../support/entity-deleted-fixtures';
+import { readRecordedHistories } from './replay-histories';
 
 /** Workflow code a worker runs: the previous release, the current one, or the current one changed without patched(). */
 type WorkflowCode = { readonly code: string } | { readonly codePath: string };
@@ -158,6 +163,26 @@ describe('shipping workflow changes while cascades are in flight (real workers, 
     const memo = (await later.describe()).memo as { progress?: { pages: number } } | undefined;
     assert.ok((memo?.progress?.pages ?? 0) >= 10, `a continued run shows its carried progress in the memo: ${JSON.stringify(memo)}`);
     assert.equal(PROGRESS_MEMO_PATCH, 'entity-deleted-progress-memo');
+
+    // This release's histories, recorded by the CLI, replay against its code (as test/replay/histories does in npm test).
+    const out = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'cascade-histories-'));
+    try {
+      const recorded = await runCli(['history', 'record', '--out', out, '--workflow-type', 'entityDeletedWorkflow', '--workflow-id', inFlight.workflowId, later.workflowId, '--json'], ctx.env);
+      assert.equal(recorded.code, 0, recorded.stderr);
+      const written = JSON.parse(recorded.stdout) as RecordedHistory[];
+      assert.equal(written.length, inFlightRuns.length + laterRuns.length, 'every run of both cascades');
+      const histories = readRecordedHistories(out);
+      const failures: string[] = [];
+      for await (const result of Worker.runReplayHistories({ workflowBundle: current }, histories.map((h) => ({ workflowId: h.file, history: h.history })))) {
+        if (result.error) failures.push(`${result.workflowId}: ${String(result.error)}`);
+      }
+      assert.deepEqual(failures, []);
+      const none = await runCli(['history', 'record', '--out', out, '--workflow-type', 'noSuchWorkflow'], ctx.env);
+      assert.equal(none.code, 0, none.stderr);
+      assert.match(none.stdout, /no workflow run matches: nothing recorded/);
+    } finally {
+      await fs.promises.rm(out, { recursive: true, force: true });
+    }
   });
 
   it('when a worker runs code that no longer replays a cascade in flight, then `cascade failed`, `status` and `show` report it stuck with the non-determinism, and a worker with replayable code frees it', async () => {
