@@ -1,4 +1,4 @@
-import { ApplicationFailure, continueAsNew, proxyActivities, proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, continueAsNew, patched, proxyActivities, proxyLocalActivities, upsertMemo, workflowInfo } from '@temporalio/workflow';
 import type { EntityActivities, PublishArchiveEventsResult } from '../activities/entity-activities';
 import { NON_RETRYABLE_INPUT_ERROR } from '../src/shared/cascade-input';
 import {
@@ -11,6 +11,12 @@ import {
 } from '../src/shared/entity-deleted';
 import { toActivityOptions } from './activity-options';
 import { runStep } from './cascade-failure';
+
+/**
+ * Patch ID of the memo that shows a continued run's carried progress (see
+ * README "Shipping workflow changes"): runs that began before it replay without it.
+ */
+export const PROGRESS_MEMO_PATCH = 'entity-deleted-progress-memo';
 
 /** Longest silence of the publishing activity before its attempt counts as lost (it heartbeats after every batch call). */
 const PUBLISH_HEARTBEAT_TIMEOUT_MS = 10_000;
@@ -35,6 +41,9 @@ const PUBLISH_BUDGET_EVENTS = 1000;
  *   for SNS and SQS.
  * - Every `pagesPerRun` pages the run waits for its publishing call and
  *   continues as new, carrying the totals, so no run's history grows large.
+ * - A continued run first records the progress it carries in the memo
+ *   (`progress`), so `cascade show` and the Web UI tell how far a big cascade
+ *   got while it is still running.
  * - The result's counts are read from the database at the end, so they are
  *   exact whatever was retried or replayed.
  */
@@ -54,6 +63,7 @@ export async function entityDeletedWorkflow(input: EntityDeletedInput): Promise<
   });
   const { workflowId } = workflowInfo();
   let progress: EntityDeletedProgress = input.progress ?? NO_PROGRESS;
+  if (input.progress !== undefined && patched(PROGRESS_MEMO_PATCH)) upsertMemo({ progress: input.progress });
 
   const publishOnce = async (): Promise<PublishArchiveEventsResult> => {
     const published = await runStep('publishArchiveEvents', () => publishArchiveEvents({ entityId, entityType, batchSize: pageSize, maxEvents }));

@@ -4,6 +4,7 @@ import { registerDbCommands } from './commands/db-commands';
 import { registerDemoCommand } from './commands/demo-command';
 import { registerDevCommand } from './commands/dev-command';
 import { registerDlqCommands } from './commands/dlq-commands';
+import { registerHistoryCommand } from './commands/history-command';
 import { registerInitCommand } from './commands/init-command';
 import { registerRunCommands } from './commands/run-commands';
 import { registerSendCommand } from './commands/send-command';
@@ -26,5 +27,6 @@ export function createProgram(): Command {
   registerCascadeCommands(program, global);
   registerDlqCommands(program, global);
   registerStatusCommand(program, global);
+  registerHistoryCommand(program, global);
   return program;
 }

@@ -2,6 +2,7 @@ import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import { decodeFromPayloadsAtIndex, decodeOptionalFailureToOptionalError } from '@temporalio/common/lib/internal-non-workflow';
 import { temporal } from '@temporalio/proto';
 import { SEARCH_ATTRIBUTE_KEYS } from '../bridge/workflow-starter';
+import { type CascadeTrouble, findCascadeTrouble } from './cascade-trouble';
 import { type HistoryEvent, decodeRunInput, isLocalActivityMarker, fetchRunHistory, toCloseReason, toDataConverter, toMessageChain } from './cascade-history';
 
 /** One activity of a cascade's latest run, as far as it got. */
@@ -34,6 +35,8 @@ export interface CascadeDetails {
   readonly input: unknown;
   readonly memo: Record<string, unknown>;
   readonly activities: ActivitySummary[];
+  /** Why a running cascade is not getting anywhere: its workflow task failing on every attempt, or a step failing again and again. */
+  readonly troubles: CascadeTrouble[];
   readonly result?: unknown;
   readonly failure?: string;
   readonly uiUrl: string;
@@ -96,6 +99,7 @@ export async function describeCascade(client: Client, workflowId: string, toUiUr
     input,
     memo: description.memo ?? {},
     activities: [...(await toFinishedActivities(client, events)), ...pending],
+    troubles: await findCascadeTrouble(client, description, toUiUrl),
     ...(completed ? { result: await decodeFromPayloadsAtIndex(toDataConverter(client), 0, completed.result?.payloads) } : {}),
     ...(status !== 'RUNNING' && status !== 'COMPLETED' && status !== 'CONTINUED_AS_NEW' ? { failure: await toCloseReason(client, closeEvent) } : {}),
     uiUrl: toUiUrl(workflowId),

@@ -2,8 +2,13 @@ import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { SEARCH_ATTRIBUTE_KEYS } from '../bridge/workflow-starter';
 import { type CascadeFilters, toVisibilityQuery } from './cascade-filters';
 import { fetchCloseEvent, toCloseReason } from './cascade-history';
+import { listCascadeTroubles } from './cascade-trouble';
 
-/** One failed, timed-out or terminated cascade whose latest run is still that failure. */
+/**
+ * One failed, timed-out or terminated cascade whose latest run is still that
+ * failure; or (`stuck`) a running cascade whose workflow task fails on every
+ * attempt, which no retry will ever finish.
+ */
 export interface FailedCascade {
   readonly workflowId: string;
   readonly runId: string;
@@ -11,9 +16,12 @@ export interface FailedCascade {
   readonly route: string;
   readonly eventKey: string;
   readonly entityId?: string;
-  /** `FAILED`, `TIMED_OUT` or `TERMINATED`. */
+  /** `FAILED`, `TIMED_OUT` or `TERMINATED`; `RUNNING` for a stuck cascade. */
   readonly status: string;
+  /** When it closed ('' for a stuck cascade, which is still running). */
   readonly closeTime: string;
+  /** For a running cascade stuck on its workflow task: the task's attempt and when its failures began. */
+  readonly stuck?: { readonly attempt: number; readonly since?: string };
   /** The failure in one line, e.g. `archiveEmail failed: cannot write s3://…: NoSuchBucket`. */
   readonly reason: string;
   readonly uiUrl: string;
@@ -26,6 +34,12 @@ export interface ListFailedOptions {
   readonly limit: number;
   /** Web UI link of a workflow. */
   readonly toUiUrl: (workflowId: string) => string;
+  /**
+   * Also list running cascades stuck on a failing workflow task, describing
+   * up to this many running cascades to find them (0: none).
+   * @default 0
+   */
+  readonly stuckScanLimit?: number;
 }
 
 /**
@@ -57,7 +71,28 @@ export async function listFailedCascades(client: Client, options: ListFailedOpti
       uiUrl: options.toUiUrl(execution.workflowId),
     });
   }
-  return found.sort((a, b) => b.closeTime.localeCompare(a.closeTime));
+  found.sort((a, b) => b.closeTime.localeCompare(a.closeTime));
+  if (!options.stuckScanLimit) return found;
+  const { entity, route } = options.filters;
+  const scan = await listCascadeTroubles(client, { filters: { ...(route === undefined ? {} : { route }), ...(entity === undefined ? {} : { entity }) }, scanLimit: options.stuckScanLimit, toUiUrl: options.toUiUrl });
+  const stuck = scan.troubles
+    .filter((t) => t.kind === 'workflow-task-failing')
+    .map(
+      (t): FailedCascade => ({
+        workflowId: t.workflowId,
+        runId: t.runId,
+        workflowType: t.workflowType,
+        route: t.route,
+        eventKey: t.eventKey,
+        ...(t.entityId === undefined ? {} : { entityId: t.entityId }),
+        status: 'RUNNING',
+        closeTime: '',
+        reason: `stuck: workflow task failing (attempt ${t.attempt}): ${t.lastFailure}`,
+        stuck: { attempt: t.attempt, ...(t.since === undefined ? {} : { since: t.since }) },
+        uiUrl: t.uiUrl,
+      }),
+    );
+  return [...stuck, ...found];
 }
 
 async function isLatestRun(client: Client, execution: WorkflowExecutionInfo): Promise<boolean> {

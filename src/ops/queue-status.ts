@@ -3,6 +3,7 @@ import type { Client } from '@temporalio/client';
 import { type DedupHorizonReport, readDedupHorizon } from '../bridge/dedup-horizon';
 import type { RouteQueue } from '../config';
 import { toVisibilityQuery } from './cascade-filters';
+import { listCascadeTroubles } from './cascade-trouble';
 import { type DeadLetter, type DeadLetterQueue, type DeadLetterQueueKind, toDeadLetter } from './dead-letters';
 import type { SourceResolver } from './message-source';
 import { type QueueDepth, readQueueDepth, toTotalDepth } from './queue-depth';
@@ -29,7 +30,22 @@ export interface RouteStatus {
   readonly deadLetters: WaitingMessages;
   readonly quarantined: WaitingMessages;
   /** Cascades of the route now running, and closed as Failed, TimedOut or Terminated (within the namespace retention, or since `failedSince`). */
-  readonly cascades: { readonly running: number; readonly failed: number } | StatusError;
+  readonly cascades: CascadeCounts | StatusError;
+}
+
+/** Cascade counts of one route. */
+export interface CascadeCounts {
+  readonly running: number;
+  readonly failed: number;
+  /** Running cascades whose workflow task fails on every attempt (non-determinism, an undecodable payload): they never finish on their own. */
+  readonly stuck: number;
+  /** Running cascades whose current step (activity) has failed 3 times or more (`RETRYING_AFTER_FAILURES`) and is still retried. */
+  readonly retrying: number;
+  /** How many running cascades were described to find the stuck and retrying ones, and whether that was all of them. */
+  readonly scanned: number;
+  readonly scanComplete: boolean;
+  /** Why the running cascades could not be described (stuck and retrying then read 0, `scanComplete` false). */
+  readonly troubleScanError?: string;
 }
 
 /** The dead-letter or quarantine queue as a whole. */
@@ -73,6 +89,8 @@ export interface CascadeStatusOptions {
   readonly scanLimit?: number;
   /** Count failed cascades closed since then only. */
   readonly failedSince?: Date;
+  /** Most running cascades of each route described to find stuck and retrying ones. @default 1000 */
+  readonly troubleScanLimit?: number;
   /** Longest wait for each Temporal count. @default 10000 */
   readonly temporalTimeoutMs?: number;
   readonly signal?: AbortSignal;
@@ -153,14 +171,24 @@ async function readWaitingQueue(queue: DeadLetterQueue, scanLimit: number, optio
   }
 }
 
-async function countCascades(options: CascadeStatusOptions, route: string): Promise<{ running: number; failed: number }> {
-  const count = (query: string) =>
-    options.client.connection.withDeadline(Date.now() + (options.temporalTimeoutMs ?? 10_000), () => options.client.workflow.count(query));
-  const [running, failed] = await Promise.all([
+async function countCascades(options: CascadeStatusOptions, route: string): Promise<CascadeCounts> {
+  const withDeadline = <T>(call: () => Promise<T>) => options.client.connection.withDeadline(Date.now() + (options.temporalTimeoutMs ?? 10_000), call);
+  const count = (query: string) => withDeadline(() => options.client.workflow.count(query));
+  const [running, failed, scan] = await Promise.all([
     count(toVisibilityQuery({ route }, ['Running'])),
     count(toVisibilityQuery({ route, ...(options.failedSince ? { since: options.failedSince } : {}) })),
+    withDeadline(() => listCascadeTroubles(options.client, { filters: { route }, scanLimit: options.troubleScanLimit ?? 1000, toUiUrl: (id) => id })).catch(toStatusError),
   ]);
-  return { running: running.count, failed: failed.count };
+  if (isStatusError(scan)) return { running: running.count, failed: failed.count, stuck: 0, retrying: 0, scanned: 0, scanComplete: false, troubleScanError: scan.error };
+  const troubled = (kind: string) => new Set(scan.troubles.filter((t) => t.kind === kind).map((t) => t.workflowId)).size;
+  return {
+    running: running.count,
+    failed: failed.count,
+    stuck: troubled('workflow-task-failing'),
+    retrying: troubled('step-retrying'),
+    scanned: scan.scanned,
+    scanComplete: scan.complete,
+  };
 }
 
 function toWaitingMessages(letters: readonly DeadLetter[]): WaitingMessages {

@@ -104,7 +104,7 @@ describe('`cascade status` end to end', function () {
     assert.equal(route.quarantined.count, 2);
     const elapsed = (Date.now() - testStart) / 1000 + 1;
     for (const age of [route.deadLetters.oldestAgeSeconds, route.quarantined.oldestAgeSeconds]) assert.ok(age !== undefined && age >= 0 && age <= elapsed, `age ${String(age)} within ${elapsed}s`);
-    assert.deepEqual(route.cascades, { running: before.running + 2, failed: before.failed + 1 });
+    assert.deepEqual(route.cascades, { running: before.running + 2, failed: before.failed + 1, stuck: 0, retrying: 0, scanned: before.running + 2, scanComplete: true });
     assert.ok(status.routes.some((r) => r.route === 'tasks'), 'every route with a queue URL is reported (the stack sets them all)');
 
     const [deadLetter, quarantine] = status.waitingQueues;
@@ -123,8 +123,8 @@ describe('`cascade status` end to end', function () {
 
     const text = await runCli(['status'], envOf(queues));
     assert.equal(text.code, 0, text.stderr);
-    assert.match(text.stdout, /route +visible +in flight +delayed +dead letters +oldest +quarantined +oldest +running +failed/);
-    assert.match(text.stdout, new RegExp(`\\naccount-events +2 +1 +1 +1 +\\d+s +2 +\\d+s +${before.running + 2} +${before.failed + 1}\\n`));
+    assert.match(text.stdout, /route +visible +in flight +delayed +dead letters +oldest +quarantined +oldest +running +stuck +retrying +failed/);
+    assert.match(text.stdout, new RegExp(`\\naccount-events +2 +1 +1 +1 +\\d+s +2 +\\d+s +${before.running + 2} +0 +0 +${before.failed + 1}\\n`));
     assert.match(text.stdout, /quarantine queue .*: 3 message\(s\) \(3 visible, 0 in flight, 0 delayed\); read 3; 1 of no configured route/);
     assert.match(text.stdout, /Dedup horizon: namespace \S+ keeps closed runs \d+[dhm]/);
     assert.match(text.stdout, /Note: Route queues show no age of their oldest message/);

@@ -1,4 +1,4 @@
-import { type Command, Option } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { Client } from '@temporalio/client';
 import { createTemporalClient, toWorkflowUiUrl } from '../../app/clients';
 import type { CascadeConfig } from '../../config';
@@ -27,6 +27,13 @@ interface BulkOptions extends FilterOptions {
   json?: boolean;
   concurrency: number;
   rate?: number;
+}
+
+/** Commander parser of a count that may be 0, e.g. `--stuck-scan-limit 0`. */
+function parseNonNegativeInteger(value: string): number {
+  const parsed = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(parsed)) throw new InvalidArgumentError('must be 0 or a positive integer.');
+  return parsed;
 }
 
 /** Adds the filters shared by `failed`, `rerun --failed` and `reset --failed`. */
@@ -99,7 +106,7 @@ async function runBulk<T extends { workflowId: string; outcome: string }>(
 }
 
 function toFailedLine(f: FailedCascade): string {
-  return [f.closeTime, f.route, f.eventKey.length > 20 ? `${f.eventKey.slice(0, 19)}…` : f.eventKey, f.status, f.reason, f.uiUrl].join('  ');
+  return [f.stuck ? `running since ${f.stuck.since ?? '?'}` : f.closeTime, f.route, f.eventKey.length > 20 ? `${f.eventKey.slice(0, 19)}…` : f.eventKey, f.status, f.reason, f.uiUrl].join('  ');
 }
 
 function toDetailsText(d: CascadeDetails): string {
@@ -114,6 +121,11 @@ function toDetailsText(d: CascadeDetails): string {
     ...(d.activities.length === 0
       ? ['    (none yet)']
       : d.activities.map((a) => `    ${a.activityType} #${a.activityId}${a.local ? ' (local)' : ''}: ${a.state}, ${a.attempts} attempt(s)${a.lastFailure ? `; last failure: ${a.lastFailure}` : ''}`)),
+    ...d.troubles.map((t) =>
+      t.kind === 'workflow-task-failing'
+        ? `  STUCK:       workflow task failing, attempt ${t.attempt}${t.since ? ` (since ${t.since})` : ''}: ${t.lastFailure}`
+        : `  RETRYING:    step ${t.step ?? '?'}, attempt ${t.attempt}: last failure: ${t.lastFailure}`,
+    ),
     ...(d.result !== undefined ? [`  result:      ${JSON.stringify(d.result)}`] : []),
     ...(d.failure !== undefined ? [`  failure:     ${d.failure}`] : []),
     `  Web UI:      ${d.uiUrl}`,
@@ -150,17 +162,29 @@ function toResetLine(o: ResetOutcome): string {
 /** `cascade failed`, `show`, `rerun`, `reset`: finding failed cascades and running them again. */
 export function registerCascadeCommands(program: Command, global: () => GlobalOptions): void {
   withFilters(program.command('failed'), 50)
-    .description('list failed, timed-out and terminated cascades (whose latest run is that failure), newest first, with the reason and a Web UI link')
+    .description(
+      'list failed, timed-out and terminated cascades (whose latest run is that failure), newest first, with the reason and a Web UI link; first, running cascades stuck on a workflow task that fails on every attempt',
+    )
+    .option('--stuck-scan-limit <n>', 'most running cascades described to find stuck ones (0: none)', parseNonNegativeInteger, 1000)
     .option('--json', 'print the result as JSON')
-    .action(async (options: FilterOptions & { json?: boolean }) => {
+    .action(async (options: FilterOptions & { stuckScanLimit: number; json?: boolean }) => {
       const filters = toCascadeFilters(options);
       await withClient(global(), async (client, config) => {
-        const failed = await listFailedCascades(client, { filters, limit: options.limit, toUiUrl: (id) => toWorkflowUiUrl(config, id) });
-        printResult(failed, options.json, (list) =>
-          list.length === 0
-            ? 'no failed cascades match'
-            : [...list.map(toFailedLine), '', `${list.length} failed cascade(s). Re-run them with \`cascade rerun --failed\` (same filters), inspect one with \`cascade show <workflowId>\`.`].join('\n'),
-        );
+        const failed = await listFailedCascades(client, { filters, limit: options.limit, toUiUrl: (id) => toWorkflowUiUrl(config, id), stuckScanLimit: options.stuckScanLimit });
+        printResult(failed, options.json, (list) => {
+          if (list.length === 0) return 'no failed or stuck cascades match';
+          const stuck = list.filter((f) => f.stuck).length;
+          return [
+            ...list.map(toFailedLine),
+            '',
+            `${list.length - stuck} failed cascade(s). Re-run them with \`cascade rerun --failed\` (same filters), inspect one with \`cascade show <workflowId>\`.`,
+            ...(stuck > 0
+              ? [
+                  `${stuck} stuck cascade(s): running, but their workflow task fails on every attempt (usually workflow code that no longer replays their history). Deploy workers whose code replays them (README "Shipping workflow changes"); they then go on by themselves.`,
+                ]
+              : []),
+          ].join('\n');
+        });
       });
     });
 

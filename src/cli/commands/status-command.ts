@@ -20,8 +20,9 @@ export function registerStatusCommand(program: Command, global: () => GlobalOpti
     )
     .option('--since <when>', 'count failed cascades closed since then only: a duration back (30m, 24h, 7d) or an ISO 8601 time')
     .option('--scan-limit <n>', 'most messages read from each of the dead-letter and quarantine queues to attribute them to routes', parsePositiveInteger, 1000)
+    .option('--trouble-scan-limit <n>', 'most running cascades of each route described to find stuck and retrying ones', parsePositiveInteger, 1000)
     .option('--json', 'print the result as JSON')
-    .action(async (options: { since?: string; scanLimit: number; json?: boolean }) => {
+    .action(async (options: { since?: string; scanLimit: number; troubleScanLimit: number; json?: boolean }) => {
       const failedSince = options.since === undefined ? undefined : parseSince(options.since);
       await runInterruptible(async (signal) => {
         const ops = createOpsContext(global(), signal);
@@ -40,6 +41,7 @@ export function registerStatusCommand(program: Command, global: () => GlobalOpti
             waitingQueues,
             resolver: ops.resolver,
             scanLimit: options.scanLimit,
+            troubleScanLimit: options.troubleScanLimit,
             ...(failedSince ? { failedSince } : {}),
             signal,
             onExpect: expect,
@@ -79,19 +81,28 @@ function toStatusText(status: CascadeStatus): string {
   const failedLabel = status.failedSince === undefined ? 'failed' : `failed since ${status.failedSince}`;
   const rows = status.routes.map((r) => {
     const queue = isStatusError(r.queue) ? ['error', '', ''] : [String(r.queue.visible), String(r.queue.inFlight), String(r.queue.delayed)];
-    const cascades = isStatusError(r.cascades) ? ['error', 'error'] : [String(r.cascades.running), String(r.cascades.failed)];
+    const cascades = isStatusError(r.cascades)
+      ? ['error', 'error', 'error', 'error']
+      : [String(r.cascades.running), `${r.cascades.stuck}${r.cascades.scanComplete ? '' : '+?'}`, `${r.cascades.retrying}${r.cascades.scanComplete ? '' : '+?'}`, String(r.cascades.failed)];
     return [r.route, ...queue, ...toWaitingText(r.deadLetters), ...toWaitingText(r.quarantined), ...cascades];
   });
   const lines = [
     `Cascade status, namespace ${status.namespace}, at ${status.generatedAt}`,
     '',
-    toTable(['route', 'visible', 'in flight', 'delayed', 'dead letters', 'oldest', 'quarantined', 'oldest', 'running', failedLabel], rows),
+    toTable(['route', 'visible', 'in flight', 'delayed', 'dead letters', 'oldest', 'quarantined', 'oldest', 'running', 'stuck', 'retrying', failedLabel], rows),
     '',
     ...status.waitingQueues.map(toWaitingQueueText),
     ...status.routes.flatMap((r) => [
       ...(isStatusError(r.queue) ? [`${r.route}: queue depth not read: ${r.queue.error}`] : []),
       ...(isStatusError(r.cascades) ? [`${r.route}: cascades not counted: ${r.cascades.error}`] : []),
+      ...(!isStatusError(r.cascades) && r.cascades.troubleScanError !== undefined ? [`${r.route}: stuck and retrying not counted: ${r.cascades.troubleScanError}`] : []),
+      ...(!isStatusError(r.cascades) && !r.cascades.scanComplete && r.cascades.troubleScanError === undefined
+        ? [`${r.route}: stuck and retrying counted among the first ${r.cascades.scanned} running cascades only (--trouble-scan-limit)`]
+        : []),
     ]),
+    ...(status.routes.some((r) => !isStatusError(r.cascades) && (r.cascades.stuck > 0 || r.cascades.retrying > 0))
+      ? ['', 'Stuck: running, but the workflow task fails on every attempt (see `cascade failed`). Retrying: the current step has failed 3+ times (see `cascade show <id>`).']
+      : []),
     ...toDedupHorizonText(status.dedupHorizon),
     '',
     ...status.notes.map((note) => `Note: ${note}`),
