@@ -16,7 +16,8 @@ export function toActivityOptions(policy: ActivityPolicyInput): ActivityOptions 
       initialInterval: policy.retry.initialIntervalMs,
       backoffCoefficient: policy.retry.backoffCoefficient,
       maximumInterval: policy.retry.maximumIntervalMs,
-      maximumAttempts: policy.retry.maximumAttempts,
+      // The SDK takes no 0: unlimited attempts is an absent maximumAttempts.
+      ...(policy.retry.maximumAttempts > 0 ? { maximumAttempts: policy.retry.maximumAttempts } : {}),
       nonRetryableErrorTypes: [NON_RETRYABLE_INPUT_ERROR],
     },
   };

@@ -30,7 +30,7 @@ const UNTIL_SCHEDULE_TO_CLOSE: ActivityPolicyInput = { startToCloseTimeoutMs: 50
 const OUTAGE_MS = 12_000;
 
 describe('activity retries through a real outage (Temporal dev server, the worker\'s assembled activities)', function () {
-  this.timeout(300_000);
+  this.timeout(120_000);
   const temporal = useTemporalTestEnv();
   let database: MigratedDatabase;
 
@@ -74,7 +74,7 @@ describe('activity retries through a real outage (Temporal dev server, the worke
         );
         assert.ok(failure instanceof WorkflowFailedError);
         assert.ok(failure.cause instanceof ApplicationFailure);
-        assert.match(failure.cause.message, /^retireUser failed: .*P1001|^retireUser failed: .*(connect|reach)/i);
+        assert.match(failure.cause.message, /^retireUser failed: .*Can't reach database server/s);
         assert.ok(Date.now() - stoppedAt < OUTAGE_MS, 'the attempts-only policy gave up while PostgreSQL was still down');
 
         await sleep(Math.max(0, OUTAGE_MS - (Date.now() - stoppedAt)));
