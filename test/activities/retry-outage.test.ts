@@ -12,7 +12,9 @@ import { RETIRED_GENERATION, type AccountEvent } from '../../src/shared/account-
 import type { ActivityPolicyInput, CascadeInput } from '../../src/shared/cascade-input';
 import type { EmailArchiveEvent } from '../../src/shared/email-archive';
 import { startService, stopService } from '../../src/stack';
-import { accountEventsWorkflow, emailArchiveWorkflow } from '../../workflows';
+import type { EntityDeletedInput } from '../../src/shared/entity-deleted';
+import { accountEventsWorkflow, emailArchiveWorkflow, entityDeletedWorkflow } from '../../workflows';
+import { createEventDestinations, seedDocuments } from '../support/entity-deleted-fixtures';
 import { type MigratedDatabase, createMigratedDatabase } from '../support/migrated-database';
 import { runWithWorker, useTemporalTestEnv } from '../support/temporal-test-env';
 import { getTestStack } from '../support/test-stack';
@@ -95,6 +97,41 @@ describe('activity retries through a real outage (Temporal dev server, the worke
         if (postgresStopped) await startService('postgres', options);
       }
     });
+  });
+
+  it('when PostgreSQL is down during an entity-deleted cascade, then its local archiving activity waits out the outage and the cascade completes', async () => {
+    const { options } = getTestStack();
+    const destinations = await createEventDestinations('retry-outage', { subscribeAuditQueue: false });
+    const entityId = randomUUID();
+    await seedDocuments(database.prisma, entityId, 'deal', 3);
+    const activities = workerActivities({ ...process.env, CASCADE_AUDIT_TOPIC_ARN: destinations.auditTopicArn, CASCADE_DOCUMENT_EVENTS_QUEUE_URL: destinations.documentEventsQueueUrl });
+    const input: EntityDeletedInput = {
+      route: 'entity-deleted',
+      eventKey: randomUUID(),
+      event: { eventId: randomUUID(), source: 'test', action: 'entity.deleted', entityId, entityType: 'deal', pageSize: 2 },
+      activity: UNTIL_SCHEDULE_TO_CLOSE,
+    };
+    try {
+      await runWithWorker(temporal.env, activities, async (taskQueue) => {
+        await database.prisma.$disconnect();
+        await stopService('postgres', options);
+        let postgresStopped = true;
+        try {
+          const handle = await temporal.env.client.workflow.start(entityDeletedWorkflow, { taskQueue, workflowId: `entity-deleted/${input.eventKey}`, args: [input] });
+          await sleep(OUTAGE_MS);
+          assert.equal((await handle.describe()).status.name, 'RUNNING', 'the cascade is still waiting for PostgreSQL');
+          await startService('postgres', options);
+          postgresStopped = false;
+          const result = await handle.result();
+          assert.equal(result.documentsArchived, 3);
+          assert.equal(await database.prisma.document.count({ where: { entityId, archivedAt: null } }), 0, 'no unarchived document of the entity is left');
+        } finally {
+          if (postgresStopped) await startService('postgres', options);
+        }
+      });
+    } finally {
+      destinations.close();
+    }
   });
 
   it('when the S3 bucket is missing, then the email-archive cascade fails at once (one attempt) with the reason', async () => {
