@@ -1,6 +1,6 @@
+import { classifyAwsError } from '../src/errors';
 import { PublishBatchCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { classifyAwsError } from '../src/errors';
 
 /** Most entries SNS PublishBatch and SQS SendMessageBatch take per call. */
 export const MAX_BATCH_ENTRIES = 10;
