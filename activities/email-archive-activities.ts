@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { PutObjectCommand, type S3Client, type ServerSideEncryption } from '@aws-sdk/client-s3';
 import { ApplicationFailure, cancellationSignal } from '@temporalio/activity';
+import { classifyAwsError } from '../src/errors';
 import { NON_RETRYABLE_INPUT_ERROR } from '../src/shared/cascade-input';
 import { EMAIL_ARCHIVE_SOURCE, type EmailArchiveEvent, type EmailArchiveResult, toEmailArchiveKey } from '../src/shared/email-archive';
 
@@ -23,9 +24,6 @@ export interface EmailArchiveActivityDeps {
 
 /** Error type of the non-retryable failure thrown when the bucket is missing, denied or cannot encrypt. */
 export const EMAIL_ARCHIVE_UNAVAILABLE = 'EmailArchiveUnavailable';
-
-/** S3 error names a retry cannot fix: the configuration or the account must change first. */
-const PERMANENT_S3_ERRORS = new Set(['NoSuchBucket', 'AccessDenied', 'AllAccessDisabled', 'InvalidBucketName', 'KMS.NotFoundException', 'KMS.DisabledException', 'KMS.KMSInvalidStateException', 'InvalidArgument']);
 
 /**
  * The email-archive activity: stores one message as JSON in S3, write-once
@@ -81,7 +79,7 @@ export function createEmailArchiveActivities(deps: EmailArchiveActivityDeps) {
         if (isAwsError(error, 'PreconditionFailed', 412)) return { ...result, created: false };
         const name = error instanceof Error ? error.name : 'Error';
         const detail = error instanceof Error ? error.message : String(error);
-        if (PERMANENT_S3_ERRORS.has(name) || isAwsError(error, 'AccessDenied', 403)) {
+        if (classifyAwsError(error)?.retryable === false) {
           throw ApplicationFailure.create({
             type: EMAIL_ARCHIVE_UNAVAILABLE,
             message: `cannot write the archive of message ${input.messageId} to s3://${bucket}: ${name}: ${detail}${name === 'NoSuchBucket' ? ' (check S3_BUCKET_NAME)' : ''}`,

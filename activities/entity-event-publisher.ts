@@ -1,3 +1,4 @@
+import { classifyAwsError } from '../src/errors';
 import { PublishBatchCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -153,20 +154,7 @@ export function createSqsBatchSender(sqs: Pick<SQSClient, 'send'>, queueUrl: str
   };
 }
 
-/** Error names of AWS answers that a retry cannot fix (missing topic/queue, denied access). */
-const PERMANENT_AWS_ERRORS = new Set([
-  'QueueDoesNotExist',
-  'AWS.SimpleQueueService.NonExistentQueue',
-  'NotFound',
-  'NotFoundException',
-  'AuthorizationError',
-  'AuthorizationErrorException',
-  'AccessDenied',
-  'AccessDeniedException',
-  'InvalidAddress',
-]);
-
-/** True when `error` is an AWS answer that a retry cannot fix. */
+/** True when `error` is an AWS answer that a retry cannot fix (a missing topic or queue, denied access…; see `AWS_ERROR_TABLE`). */
 export function isPermanentAwsError(error: unknown): boolean {
-  return error instanceof Error && PERMANENT_AWS_ERRORS.has(error.name);
+  return classifyAwsError(error)?.retryable === false;
 }

@@ -5,6 +5,7 @@ import type { CascadeConfig } from '../src/config';
 import type { PrismaClient } from '../src/db/client';
 import { readPackageVersion } from '../src/package-version';
 import { createAccountActivities } from './account-activities';
+import { withErrorClassification } from './classified-activities';
 import { createEmailArchiveActivities } from './email-archive-activities';
 import { createEntityActivities } from './entity-activities';
 import { createOutboxActivities } from './outbox-activities';
@@ -20,10 +21,15 @@ export interface ActivityDeps {
   readonly config: CascadeConfig;
 }
 
-/** All activities of all routes, as registered with the worker; each factory gets only what it needs. */
+/**
+ * All activities of all routes, as registered with the worker; each factory
+ * gets only what it needs. Every activity's errors are classified once here
+ * (`withErrorClassification`): permanent ones fail at once, non-retryable,
+ * transient ones are retried until the activity's schedule-to-close.
+ */
 export function createActivities(deps: ActivityDeps) {
   const { config } = deps;
-  return {
+  return withErrorClassification({
     ...createAccountActivities({ db: deps.db }),
     ...createEntityActivities({
       db: deps.db,
@@ -43,7 +49,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createTxmaActivities({ db: deps.db, ttlSeconds: config.txma.ttlSeconds }),
     ...createTaskActivities({ db: deps.db }),
     ...createOutboxActivities({ db: deps.db, sqs: deps.sqs }),
-  };
+  });
 }
 
 /** Every activity the worker registers. */

@@ -11,6 +11,8 @@ export interface ScheduleSpec {
   readonly workflowType: string;
   readonly args: unknown[];
   readonly everySeconds: number;
+  /** Run and execution timeout of each started workflow, so a wedged run cannot skip every later one (see `toScheduleRunTimeoutSeconds`). */
+  readonly runTimeoutSeconds: number;
 }
 
 /**
@@ -23,7 +25,8 @@ export function createScheduleSpecs(config: CascadeConfig): ScheduleSpec[] {
 
 /**
  * Creates each schedule, or updates it when it exists (idempotent: every
- * worker start may call it). Overlapping runs are skipped.
+ * worker start may call it). Overlapping runs are skipped; each run times
+ * out after `runTimeoutSeconds` (run and execution timeout).
  */
 export async function ensureSchedules(client: Client, taskQueue: string, specs: readonly ScheduleSpec[], logger: Logger): Promise<void> {
   for (const spec of specs) {
@@ -33,12 +36,14 @@ export async function ensureSchedules(client: Client, taskQueue: string, specs: 
       args: spec.args,
       taskQueue,
       workflowId: `${spec.scheduleId}/run`,
+      workflowRunTimeout: spec.runTimeoutSeconds * 1000,
+      workflowExecutionTimeout: spec.runTimeoutSeconds * 1000,
     };
     const policies = { overlap: ScheduleOverlapPolicy.SKIP };
     const interval = { every: spec.everySeconds * 1000 };
     try {
       await client.schedule.create({ scheduleId: spec.scheduleId, spec: { intervals: [interval] }, action, policies });
-      logger.info({ scheduleId: spec.scheduleId, everySeconds: spec.everySeconds }, 'schedule created');
+      logger.info({ scheduleId: spec.scheduleId, everySeconds: spec.everySeconds, runTimeoutSeconds: spec.runTimeoutSeconds }, 'schedule created');
     } catch (error) {
       if (!(error instanceof ScheduleAlreadyRunning)) throw error;
       await client.schedule.getHandle(spec.scheduleId).update((previous) => ({ ...previous, spec: { intervals: [interval] }, action, policies }));

@@ -79,8 +79,10 @@ export const environmentSchema = z.object({
   CASCADE_ACTIVITY_BACKOFF_COEFFICIENT: z.coerce.number().min(1).max(10).default(2),
   /** Activity retry: longest interval. @default 60000 */
   CASCADE_ACTIVITY_MAX_INTERVAL_MS: integer(1, 86_400_000).default(60_000),
-  /** Activity retry: attempts before the cascade fails. @default 10 */
-  CASCADE_ACTIVITY_MAX_ATTEMPTS: integer(1, 1000).default(10),
+  /** Activity retry: attempts before the cascade fails; 0 = unlimited, bounded by CASCADE_ACTIVITY_SCHEDULE_TO_CLOSE_MS. @default 0 */
+  CASCADE_ACTIVITY_MAX_ATTEMPTS: integer(0, 1000).default(0),
+  /** How long an activity's transient failures are retried before the cascade fails (schedule-to-close). @default 86400000 */
+  CASCADE_ACTIVITY_SCHEDULE_TO_CLOSE_MS: integer(1000, 2_592_000_000).default(86_400_000),
   /** Activity start-to-close timeout. @default 30000 */
   CASCADE_ACTIVITY_TIMEOUT_MS: integer(100, 86_400_000).default(30_000),
   /** SNS endpoint override (moto locally); unset on AWS. */
@@ -252,6 +254,9 @@ export function loadConfig(env: NodeJS.ProcessEnv, roles: readonly ProcessRole[]
   if (e.CASCADE_ACTIVITY_MAX_INTERVAL_MS < e.CASCADE_ACTIVITY_INITIAL_INTERVAL_MS) {
     issues.push({ variable: 'CASCADE_ACTIVITY_MAX_INTERVAL_MS', message: 'must be at least CASCADE_ACTIVITY_INITIAL_INTERVAL_MS' });
   }
+  if (e.CASCADE_ACTIVITY_SCHEDULE_TO_CLOSE_MS < e.CASCADE_ACTIVITY_TIMEOUT_MS) {
+    issues.push({ variable: 'CASCADE_ACTIVITY_SCHEDULE_TO_CLOSE_MS', message: 'must be at least CASCADE_ACTIVITY_TIMEOUT_MS (one attempt must fit)' });
+  }
   if (issues.length > 0) throw new ConfigError(issues);
 
   return {
@@ -293,6 +298,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, roles: readonly ProcessRole[]
     },
     activity: {
       startToCloseTimeoutMs: e.CASCADE_ACTIVITY_TIMEOUT_MS,
+      scheduleToCloseTimeoutMs: e.CASCADE_ACTIVITY_SCHEDULE_TO_CLOSE_MS,
       retry: {
         initialIntervalMs: e.CASCADE_ACTIVITY_INITIAL_INTERVAL_MS,
         backoffCoefficient: e.CASCADE_ACTIVITY_BACKOFF_COEFFICIENT,

@@ -6,10 +6,17 @@
 /** Activity timeouts and retries, carried in every cascade's input so a re-run keeps them. */
 export interface ActivityPolicyInput {
   readonly startToCloseTimeoutMs: number;
+  /**
+   * How long an activity is retried in all (transient errors ride out an
+   * outage this long). Absent in inputs recorded before it existed: those
+   * keep their `maximumAttempts` and no schedule-to-close.
+   */
+  readonly scheduleToCloseTimeoutMs?: number;
   readonly retry: {
     readonly initialIntervalMs: number;
     readonly backoffCoefficient: number;
     readonly maximumIntervalMs: number;
+    /** Attempts before the activity fails; 0 = unlimited (bounded by `scheduleToCloseTimeoutMs`). */
     readonly maximumAttempts: number;
   };
 }

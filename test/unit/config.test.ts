@@ -22,7 +22,8 @@ describe('configuration', () => {
     assert.equal(config.temporal.taskQueue, 'cascade');
     assert.equal(config.bridge.waitTimeSeconds, 20);
     assert.equal(config.bridge.batchSize, 10);
-    assert.deepEqual(config.activity.retry, { initialIntervalMs: 1000, backoffCoefficient: 2, maximumIntervalMs: 60_000, maximumAttempts: 10 });
+    assert.deepEqual(config.activity.retry, { initialIntervalMs: 1000, backoffCoefficient: 2, maximumIntervalMs: 60_000, maximumAttempts: 0 });
+    assert.equal(config.activity.scheduleToCloseTimeoutMs, 86_400_000);
     assert.deepEqual(config.routes, []);
   });
 
