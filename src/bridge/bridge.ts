@@ -174,10 +174,6 @@ export class Bridge extends EventEmitter<BridgeEvents> {
     return this.intake.paused;
   }
 
-  /** Subscribes to intake pauses and resumes (for tests and embedding tools). */
-  onIntake(event: 'paused' | 'resumed', listener: () => void): void {
-    this.intake.on(event, listener);
-  }
 
   /** Messages held now. */
   get inFlightCount(): number {
