@@ -54,7 +54,7 @@ describe('intake pause while Temporal is unavailable', function () {
 
   async function startError(starter: StartCascade): Promise<unknown> {
     const route = accountEvents();
-    const parsed = route.parse(JSON.stringify(resetEvent(5)), { messageId: 'm', sentAt: new Date() });
+    const parsed = route.parse(resetEvent(5), { messageId: 'm', sentAt: new Date() });
     assert.equal(parsed.kind, 'event');
     if (parsed.kind !== 'event') return undefined;
     try {
