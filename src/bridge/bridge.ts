@@ -279,6 +279,7 @@ export class Bridge extends EventEmitter<BridgeEvents> {
     const base = { route, queueUrl: queue.queueUrl, messageId, receiveCount };
     let decision: MessageDecision;
     const startedAt = process.hrtime.bigint();
+    const startedAtMs = Date.now();
     try {
       decision = await decideMessage(message, queue.route, queue.queueUrl, this.options.startCascade, receivedAt);
       if (decision.outcome === 'started' || decision.outcome === 'duplicate') {
@@ -292,7 +293,7 @@ export class Bridge extends EventEmitter<BridgeEvents> {
       }
       const reason = error instanceof Error ? error.message : String(error);
       if (isTemporalUnavailableError(error)) {
-        this.intake.pause(error);
+        this.intake.pause(error, startedAtMs);
         await this.fail(queue, message, `${reason}; Temporal unavailable, intake paused`, base, this.pausedReleaseSeconds);
         return;
       }

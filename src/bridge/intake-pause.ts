@@ -75,10 +75,12 @@ export class IntakePause extends EventEmitter<IntakePauseEvents> {
 
   /**
    * Pauses intake (no-op when already paused or closed) and starts probing.
-   * `cause` is the error that showed Temporal unavailable.
+   * `cause` is the error that showed Temporal unavailable; `since` (epoch ms)
+   * is when the failed call began: a call that began before Temporal last
+   * answered a probe is stale news and pauses nothing.
    */
-  pause(cause: unknown): void {
-    if (this.pausedAt !== undefined || this.closed.signal.aborted) return;
+  pause(cause: unknown, since = Date.now()): void {
+    if (this.pausedAt !== undefined || this.closed.signal.aborted || since < this.resumedAt) return;
     this.pausedAt = Date.now();
     const reason = cause instanceof Error ? cause.message : String(cause);
     this.options.metrics.intakePaused.set(1);

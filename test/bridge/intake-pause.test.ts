@@ -127,6 +127,10 @@ describe('intake pause while Temporal is unavailable', function () {
       assert.match(await metrics.registry.getSingleMetricAsString('cascade_bridge_intake_pauses_total'), /^cascade_bridge_intake_pauses_total 1$/m);
       assert.match(await metrics.registry.getSingleMetricAsString('cascade_bridge_temporal_probes_total'), /result="answered"\} 1$/m);
 
+      // A start that began before Temporal answered the probe is stale news: it pauses nothing.
+      pause.pause(await startError(dead), (resumedAt ?? 0) - 5000);
+      assert.equal(pause.paused, false);
+
       // A new pause right after a resume continues the back-off instead of probing at 100 ms again.
       target = dead;
       const before = probes.length;
