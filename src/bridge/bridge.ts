@@ -249,7 +249,10 @@ export class Bridge extends EventEmitter<BridgeEvents> {
       if (this.intake.paused && messages.length > 0) {
         // A long poll that began before the pause came back with messages: put them back untried.
         this.limiter.release(messages.length);
-        this.options.logger.info({ route: queue.route.name, count: messages.length }, 'messages received while intake is paused; put back on the queue');
+        this.options.logger.info(
+          { route: queue.route.name, messageIds: messages.map((m) => m.MessageId ?? '?'), visibleInSeconds: this.pausedReleaseSeconds },
+          'messages received while intake is paused; put back on the queue untried',
+        );
         await this.release(messages.map((message) => ({ queueUrl: queue.queueUrl, message })), this.pausedReleaseSeconds);
         continue;
       }
