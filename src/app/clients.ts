@@ -3,10 +3,15 @@ import { Client, Connection } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
 import { createPayloadCodec, toDataConverter } from '../codec';
 import type { CascadeConfig } from '../config';
+import { type AwsRequestTimeouts, toAwsRequestHandler } from './aws-request-handler';
 
-/** An SQS client for the configured region and endpoint (ElasticMQ locally). */
-export function createSqsClient(config: CascadeConfig): SQSClient {
-  return new SQSClient({ region: config.aws.region, ...(config.aws.sqsEndpoint ? { endpoint: config.aws.sqsEndpoint } : {}) });
+/** An SQS client for the configured region and endpoint (ElasticMQ locally), with request timeouts ({@link toAwsRequestHandler}). */
+export function createSqsClient(config: CascadeConfig, timeouts: AwsRequestTimeouts = {}): SQSClient {
+  return new SQSClient({
+    region: config.aws.region,
+    requestHandler: toAwsRequestHandler(timeouts),
+    ...(config.aws.sqsEndpoint ? { endpoint: config.aws.sqsEndpoint } : {}),
+  });
 }
 
 /**

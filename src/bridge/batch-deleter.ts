@@ -9,6 +9,8 @@ export interface BatchDeleterOptions {
   readonly logger: Logger;
   /** How long a delete may wait for others to fill a batch. @default 10 */
   readonly lingerMs?: number;
+  /** Per-attempt timeout of one `DeleteMessageBatch` call. @default 5000 */
+  readonly requestTimeoutMs?: number;
   /** Called with the IDs of messages whose delete failed (they will come back). */
   readonly onFailure?: (messageIds: readonly string[], error: Error) => void;
 }
@@ -61,6 +63,7 @@ export class BatchDeleter {
           QueueUrl: this.options.queueUrl,
           Entries: batch.map((item, index) => ({ Id: String(index), ReceiptHandle: item.receiptHandle })),
         }),
+        { requestTimeout: this.options.requestTimeoutMs ?? 5_000 },
       );
       const failed = (result.Failed ?? []).map((entry) => ({ entry, item: byEntryId.get(entry.Id ?? '') }));
       if (failed.length > 0) {

@@ -11,8 +11,9 @@ import type { CascadeMetrics, MessageOutcome } from '../metrics/metrics';
 import type { RouteDefinition } from '../routes/route';
 import { BatchDeleter } from './batch-deleter';
 import { sleep, toFailureBackoffSeconds } from './backoff';
-import { SqsOperationError, isWorkflowStartError } from './errors';
+import { SqsOperationError, isTemporalUnavailableError, isWorkflowStartError } from './errors';
 import { InFlightLimiter } from './in-flight-limiter';
+import { IntakePause } from './intake-pause';
 import { type MessageDecision, decideMessage } from './message-handler';
 import { quarantineMessage } from './quarantine';
 import type { StartCascade } from './workflow-starter';
@@ -49,7 +50,16 @@ export interface BridgeOptions {
   readonly receiveErrorBackoffMaxMs?: number;
   /** When the bridge is full, how long a poller waits for a whole batch of free slots before receiving fewer. @default 20 */
   readonly receiveLingerMs?: number;
+  /** Per-attempt timeout of the bridge's SQS calls other than receive (delete, visibility change, quarantine send). @default 5000 */
+  readonly sqsRequestTimeoutMs?: number;
+  /** While Temporal is unavailable: wait before the first probe; doubles per unanswered probe. @default 500 */
+  readonly probeInitialDelayMs?: number;
+  /** While Temporal is unavailable: longest wait between two probes. @default 10000 */
+  readonly probeMaxDelayMs?: number;
 }
+
+/** A receive may take its long-poll wait plus this long before it counts as hung. */
+const RECEIVE_TIMEOUT_MARGIN_MS = 10_000;
 
 /** What happened to one message; emitted as `outcome` and logged. */
 export interface OutcomeRecord {
@@ -84,12 +94,18 @@ interface InFlightMessage {
  * duplicate, ignored or rejected (then deleted), or failed (left on the
  * queue with a visibility back-off, so SQS redelivers it and eventually
  * moves it to the dead-letter queue).
+ *
+ * When a start fails because Temporal did not answer, the bridge pauses
+ * intake on every queue ({@link IntakePause}): it stops receiving, puts what
+ * it holds back on the queue, probes Temporal, and resumes when it answers,
+ * so an outage does not run waiting messages into the dead-letter queue.
  */
 export class Bridge extends EventEmitter<BridgeEvents> {
   private readonly limiter: InFlightLimiter;
   private readonly deleters = new Map<string, BatchDeleter>();
   private readonly inFlight = new Set<InFlightMessage>();
   private readonly pollAbort = new AbortController();
+  private readonly intake: IntakePause;
   private pollers: Promise<void>[] = [];
   private sqsHealthy = true;
   private temporalHealthy = true;
@@ -106,9 +122,22 @@ export class Bridge extends EventEmitter<BridgeEvents> {
       failureBackoffMaxSeconds: options.failureBackoffMaxSeconds ?? 300,
       receiveErrorBackoffMaxMs: options.receiveErrorBackoffMaxMs ?? 30_000,
       receiveLingerMs: options.receiveLingerMs ?? 20,
+      sqsRequestTimeoutMs: options.sqsRequestTimeoutMs ?? 5_000,
+      probeInitialDelayMs: options.probeInitialDelayMs ?? 500,
+      probeMaxDelayMs: options.probeMaxDelayMs ?? 10_000,
     };
     if (options.queues.length === 0) throw new TypeError('Bridge needs at least one queue');
     this.limiter = new InFlightLimiter(this.settings.maxInFlight);
+    this.intake = new IntakePause({
+      probe: () => options.startCascade.probe(),
+      logger: options.logger,
+      metrics: options.metrics,
+      probeInitialDelayMs: this.settings.probeInitialDelayMs,
+      probeMaxDelayMs: this.settings.probeMaxDelayMs,
+    });
+    this.intake.on('resumed', () => {
+      this.temporalHealthy = true;
+    });
     for (const queue of options.queues) {
       this.deleters.set(
         queue.queueUrl,
@@ -116,6 +145,7 @@ export class Bridge extends EventEmitter<BridgeEvents> {
           sqs: options.sqs,
           queueUrl: queue.queueUrl,
           logger: options.logger,
+          requestTimeoutMs: this.settings.sqsRequestTimeoutMs,
           onFailure: (ids) => options.metrics.deleteFailures.inc({ route: queue.route.name }, ids.length),
         }),
       );
@@ -134,10 +164,16 @@ export class Bridge extends EventEmitter<BridgeEvents> {
     );
   }
 
-  /** Whether the last SQS receive and the last workflow start succeeded. */
+  /** Whether the last SQS receive and the last workflow start succeeded (Temporal counts as down while intake is paused). */
   health(): BridgeHealth {
-    return { sqs: this.sqsHealthy, temporal: this.temporalHealthy };
+    return { sqs: this.sqsHealthy, temporal: this.temporalHealthy && !this.intake.paused };
   }
+
+  /** Whether intake is paused because Temporal is unavailable. */
+  get intakePaused(): boolean {
+    return this.intake.paused;
+  }
+
 
   /** Messages held now. */
   get inFlightCount(): number {
@@ -151,6 +187,7 @@ export class Bridge extends EventEmitter<BridgeEvents> {
    */
   async stop(graceMs: number): Promise<{ finished: number; released: number }> {
     this.pollAbort.abort();
+    await this.intake.close();
     await Promise.allSettled(this.pollers);
     const pending = [...this.inFlight];
     let timer: NodeJS.Timeout | undefined;
@@ -171,8 +208,14 @@ export class Bridge extends EventEmitter<BridgeEvents> {
     const signal = this.pollAbort.signal;
     let errorBackoffMs = 250;
     while (!signal.aborted) {
+      await this.intake.whenOpen(signal);
+      if (signal.aborted) break;
       const slots = await this.limiter.reserve(this.settings.batchSize, signal, this.settings.receiveLingerMs);
       if (slots === 0) break;
+      if (this.intake.paused) {
+        this.limiter.release(slots);
+        continue;
+      }
       let messages: Message[];
       try {
         const response = await this.options.sqs.send(
@@ -183,7 +226,7 @@ export class Bridge extends EventEmitter<BridgeEvents> {
             MessageSystemAttributeNames: ['ApproximateReceiveCount', 'SentTimestamp'],
             MessageAttributeNames: ['All'],
           }),
-          { abortSignal: signal },
+          { abortSignal: signal, requestTimeout: this.settings.waitTimeSeconds * 1000 + RECEIVE_TIMEOUT_MARGIN_MS },
         );
         messages = response.Messages ?? [];
         this.options.metrics.receiveBatchSize.observe({ route: queue.route.name }, messages.length);
@@ -203,6 +246,16 @@ export class Bridge extends EventEmitter<BridgeEvents> {
         continue;
       }
       this.limiter.release(slots - messages.length);
+      if (this.intake.paused && messages.length > 0) {
+        // A long poll that began before the pause came back with messages: put them back untried.
+        this.limiter.release(messages.length);
+        this.options.logger.info(
+          { route: queue.route.name, messageIds: messages.map((m) => m.MessageId ?? '?'), visibleInSeconds: this.pausedReleaseSeconds },
+          'messages received while intake is paused; put back on the queue untried',
+        );
+        await this.release(messages.map((message) => ({ queueUrl: queue.queueUrl, message })), this.pausedReleaseSeconds);
+        continue;
+      }
       const receivedAt = new Date();
       for (const message of messages) this.track(queue, message, receivedAt);
     }
@@ -229,6 +282,7 @@ export class Bridge extends EventEmitter<BridgeEvents> {
     const base = { route, queueUrl: queue.queueUrl, messageId, receiveCount };
     let decision: MessageDecision;
     const startedAt = process.hrtime.bigint();
+    const startedAtMs = Date.now();
     try {
       decision = await decideMessage(message, queue.route, queue.queueUrl, this.options.startCascade, receivedAt);
       if (decision.outcome === 'started' || decision.outcome === 'duplicate') {
@@ -240,13 +294,24 @@ export class Bridge extends EventEmitter<BridgeEvents> {
         this.temporalHealthy = false;
         this.options.metrics.temporalErrors.inc({ operation: 'StartWorkflowExecution' });
       }
-      await this.fail(queue, message, error instanceof Error ? error.message : String(error), base);
+      const reason = error instanceof Error ? error.message : String(error);
+      if (isTemporalUnavailableError(error)) {
+        this.intake.pause(error, startedAtMs);
+        await this.fail(queue, message, `${reason}; Temporal unavailable, intake paused`, base, this.pausedReleaseSeconds);
+        return;
+      }
+      await this.fail(queue, message, reason, base);
       return;
     }
 
     if (decision.outcome === 'rejected') {
       try {
-        await quarantineMessage(this.options.sqs, this.options.quarantineQueueUrl, { message, sourceQueueUrl: queue.queueUrl, route, reason: decision.reason });
+        await quarantineMessage(
+          this.options.sqs,
+          this.options.quarantineQueueUrl,
+          { message, sourceQueueUrl: queue.queueUrl, route, reason: decision.reason },
+          AbortSignal.timeout(this.settings.sqsRequestTimeoutMs * 3),
+        );
       } catch (error) {
         this.options.metrics.sqsErrors.inc({ operation: 'SendMessage' });
         await this.fail(queue, message, `could not quarantine (${decision.reason}): ${error instanceof Error ? error.message : String(error)}`, base);
@@ -262,11 +327,28 @@ export class Bridge extends EventEmitter<BridgeEvents> {
     if (deleter && message.ReceiptHandle) await deleter.delete(message.MessageId ?? 'unknown', message.ReceiptHandle);
   }
 
-  private async fail(queue: BridgeQueue, message: Message, reason: string, base: Omit<OutcomeRecord, 'outcome'>): Promise<void> {
-    const visibilityTimeout = toFailureBackoffSeconds(base.receiveCount, this.settings.failureBackoffSeconds, this.settings.failureBackoffMaxSeconds);
+  /**
+   * Visibility of a message put back while intake is paused: it outlasts
+   * every long poll that began before the pause, so none of them takes the
+   * message again (which would count a receive).
+   */
+  private get pausedReleaseSeconds(): number {
+    return this.settings.waitTimeSeconds + 1;
+  }
+
+  private async fail(
+    queue: BridgeQueue,
+    message: Message,
+    reason: string,
+    base: Omit<OutcomeRecord, 'outcome'>,
+    visibilityTimeout = toFailureBackoffSeconds(base.receiveCount, this.settings.failureBackoffSeconds, this.settings.failureBackoffMaxSeconds),
+  ): Promise<void> {
     try {
       if (message.ReceiptHandle) {
-        await this.options.sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: queue.queueUrl, ReceiptHandle: message.ReceiptHandle, VisibilityTimeout: visibilityTimeout }));
+        await this.options.sqs.send(
+          new ChangeMessageVisibilityCommand({ QueueUrl: queue.queueUrl, ReceiptHandle: message.ReceiptHandle, VisibilityTimeout: visibilityTimeout }),
+          { requestTimeout: this.settings.sqsRequestTimeoutMs },
+        );
       }
     } catch (error) {
       this.options.metrics.sqsErrors.inc({ operation: 'ChangeMessageVisibility' });
@@ -283,7 +365,8 @@ export class Bridge extends EventEmitter<BridgeEvents> {
     this.emit('outcome', record);
   }
 
-  private async release(messages: InFlightMessage[]): Promise<void> {
+  /** Makes messages visible again after `visibilityTimeout` seconds (0: at once). */
+  private async release(messages: ReadonlyArray<Pick<InFlightMessage, 'queueUrl' | 'message'>>, visibilityTimeout = 0): Promise<void> {
     const byQueue = new Map<string, Message[]>();
     for (const { queueUrl, message } of messages) byQueue.set(queueUrl, [...(byQueue.get(queueUrl) ?? []), message]);
     for (const [queueUrl, queued] of byQueue) {
@@ -293,8 +376,9 @@ export class Bridge extends EventEmitter<BridgeEvents> {
           await this.options.sqs.send(
             new ChangeMessageVisibilityBatchCommand({
               QueueUrl: queueUrl,
-              Entries: batch.map((m, index) => ({ Id: String(index), ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: 0 })),
+              Entries: batch.map((m, index) => ({ Id: String(index), ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: visibilityTimeout })),
             }),
+            { requestTimeout: this.settings.sqsRequestTimeoutMs },
           );
         } catch (error) {
           this.options.logger.warn({ err: new SqsOperationError('ChangeMessageVisibilityBatch', queueUrl, batch.map((m) => m.MessageId ?? '?'), error) }, 'could not release messages; they return after their visibility timeout');

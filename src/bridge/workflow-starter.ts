@@ -3,7 +3,7 @@ import { SearchAttributeType, type SearchAttributePair, defineSearchAttributeKey
 import type { CascadeSearchAttributes } from '../routes/route';
 import { type RouteDefinition, toWorkflowId, toWorkflowType } from '../routes/route';
 import type { ActivityPolicyInput, CascadeInput, CascadeMemo } from '../shared/cascade-input';
-import { WorkflowStartError } from './errors';
+import { WorkflowStartError, isTemporalUnavailableError } from './errors';
 
 /** Search attribute keys Cascade sets (registered by `cascade init` / the dev stack). */
 export const SEARCH_ATTRIBUTE_KEYS = {
@@ -20,6 +20,8 @@ export interface WorkflowStarterOptions {
   readonly activityPolicy: ActivityPolicyInput;
   /** Longest wait for Temporal's answer before the start counts as failed. @default 10000 */
   readonly startTimeoutMs?: number;
+  /** Longest wait for Temporal's answer to a {@link StartCascade.probe}. @default 5000 */
+  readonly probeTimeoutMs?: number;
 }
 
 /** One event to start a cascade for. */
@@ -35,13 +37,37 @@ export interface StartRequest {
 export type StartResult = { readonly status: 'started' | 'duplicate'; readonly workflowId: string };
 
 /**
+ * Starts one cascade. Throws {@link WorkflowStartError} for anything but
+ * "already started".
+ */
+export interface StartCascade {
+  (request: StartRequest): Promise<StartResult>;
+  /**
+   * Asks Temporal to describe the namespace starts go to (a call that needs
+   * its frontend and persistence, as a start does). Resolves when Temporal
+   * answered, whatever the answer; rejects only when it did not
+   * (see {@link isTemporalUnavailableError}).
+   */
+  probe(): Promise<void>;
+}
+
+/**
  * Starts one workflow per event: ID `<route>/<eventKey>`, REJECT_DUPLICATE and
  * conflict policy FAIL, so Temporal itself refuses a second run of an event.
  * Throws {@link WorkflowStartError} for anything but "already started".
  */
-export function createWorkflowStarter(options: WorkflowStarterOptions) {
+export function createWorkflowStarter(options: WorkflowStarterOptions): StartCascade {
   const timeoutMs = options.startTimeoutMs ?? 10_000;
-  return async function startCascade(request: StartRequest): Promise<StartResult> {
+  const probeTimeoutMs = options.probeTimeoutMs ?? 5_000;
+  async function probe(): Promise<void> {
+    const { client } = options;
+    try {
+      await client.connection.withDeadline(Date.now() + probeTimeoutMs, () => client.workflowService.describeNamespace({ namespace: client.options.namespace }));
+    } catch (error) {
+      if (isTemporalUnavailableError(error)) throw error;
+    }
+  }
+  async function startCascade(request: StartRequest): Promise<StartResult> {
     const workflowId = toWorkflowId(request.route.name, request.eventKey);
     const input: CascadeInput<unknown> = {
       route: request.route.name,
@@ -72,8 +98,6 @@ export function createWorkflowStarter(options: WorkflowStarterOptions) {
       if (error instanceof WorkflowExecutionAlreadyStartedError) return { status: 'duplicate', workflowId };
       throw new WorkflowStartError(workflowId, error);
     }
-  };
+  }
+  return Object.assign(startCascade, { probe });
 }
-
-/** Starts one cascade; see {@link createWorkflowStarter}. */
-export type StartCascade = ReturnType<typeof createWorkflowStarter>;

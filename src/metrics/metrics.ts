@@ -16,6 +16,12 @@ export interface CascadeMetrics {
   readonly deleteFailures: Counter<'route'>;
   /** Messages each ReceiveMessage call returned (empty long polls included): the batching efficiency. */
   readonly receiveBatchSize: Histogram<'route'>;
+  /** 1 while the bridge has stopped receiving because Temporal is unavailable, else 0. */
+  readonly intakePaused: Gauge;
+  /** Times the bridge paused intake because Temporal was unavailable. */
+  readonly intakePauses: Counter;
+  /** Probes of Temporal made while intake was paused, by result (answered, unavailable). */
+  readonly temporalProbes: Counter<'result'>;
 }
 
 /** Creates the metrics on a fresh registry (plus Node's default process metrics). */
@@ -46,6 +52,14 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Casca
       help: 'Messages returned by one ReceiveMessage call',
       labelNames: ['route'],
       buckets: [0, 1, 2, 5, 9, 10],
+      registers: [registry],
+    }),
+    intakePaused: new Gauge({ name: 'cascade_bridge_intake_paused', help: '1 while the bridge has stopped receiving because Temporal is unavailable', registers: [registry] }),
+    intakePauses: new Counter({ name: 'cascade_bridge_intake_pauses_total', help: 'Times the bridge paused intake because Temporal was unavailable', registers: [registry] }),
+    temporalProbes: new Counter({
+      name: 'cascade_bridge_temporal_probes_total',
+      help: 'Probes of Temporal while intake was paused, by result (answered, unavailable)',
+      labelNames: ['result'],
       registers: [registry],
     }),
   };

@@ -3,6 +3,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { toAwsRequestHandler } from '../app/aws-request-handler';
 import { ensureBucket, ensureTopic } from '../app/provision';
 import { EMULATOR_REGION } from './elasticmq';
 import { findOnPath } from './find-executable';
@@ -53,7 +54,7 @@ export function createMotoService(ctx: ServiceContext): StackService {
     },
 
     async afterHealthy() {
-      const client = { region: EMULATOR_REGION, endpoint, credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 2 };
+      const client = { region: EMULATOR_REGION, endpoint, credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 2, requestHandler: toAwsRequestHandler() };
       const sns = new SNSClient(client);
       const s3 = new S3Client({ ...client, forcePathStyle: true });
       try {

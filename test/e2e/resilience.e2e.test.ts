@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
+import { type Message, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { startService, stopService } from '../../src/stack';
+import { loadQueueConfig } from '../../src/stack/queue-config';
 import { toDigestEventKey } from '../../src/routes/event-key';
 import {
   type E2eContext,
@@ -47,12 +49,18 @@ describe('resilience end to end: nothing is lost', function () {
     return (await ctx.temporal.workflow.count(`TaskQueue = '${taskQueue}'`)).count;
   }
 
-  it('when Temporal stops and restarts mid-stream, then /readyz turns unready, and every event runs exactly once after recovery', async () => {
+  it('when Temporal is down longer than maxReceiveCount failed receives would last, then the bridge pauses intake, nothing reaches the DLQ, and every event runs exactly once after it returns', async function () {
+    this.timeout(360_000);
     const { options } = getTestStack();
-    const queues = await createTestQueues(ctx.sqs, 'outage', 50);
+    // The shipped redrive policy: the old bridge dead-lettered every waiting message of an outage longer than ~5 receives.
+    const { maxReceiveCount } = loadQueueConfig();
+    assert.equal(maxReceiveCount, 5);
+    const queues = await createTestQueues(ctx.sqs, 'outage', maxReceiveCount);
     const taskQueue = `outage-${randomUUID().slice(0, 8)}`;
     const names = await seedUsers(20);
+    // ctx.env: 2 s long polls, failure back-off 1 s doubling to 2 s, starts time out after 10 s.
     const cascade = await startTestCascade(ctx, { queues, env: { TEMPORAL_TASK_QUEUE: taskQueue } });
+    const metric = async (name: string) => cascade.app.metrics.registry.getSingleMetricAsString(name);
     let temporalStopped = false;
     try {
       await sendToQueue(ctx.sqs, queues.queueUrl, names.slice(0, 10).map((n) => resetBody(n, 300)));
@@ -61,12 +69,26 @@ describe('resilience end to end: nothing is lost', function () {
       await stopService('temporal', options);
       temporalStopped = true;
       await sendToQueue(ctx.sqs, queues.queueUrl, names.slice(10).map((n) => resetBody(n, 300)));
-      await cascade.waitForOutcomes(1, (o) => o.outcome === 'failed', 120_000);
+      const [firstFailure] = await cascade.waitForOutcomes(1, (o) => o.outcome === 'failed', 120_000);
+      assert.match(firstFailure?.reason ?? '', /Temporal unavailable, intake paused/);
+      assert.equal(cascade.app.bridge?.intakePaused, true);
+      assert.match(await metric('cascade_bridge_intake_paused'), /^cascade_bridge_intake_paused 1$/m);
       const ready = await fetch(`${cascade.app.httpUrl}/readyz`);
       assert.equal(ready.status, 503);
       const report = (await ready.json()) as { checks: Record<string, { ok: boolean }> };
       assert.equal(report.checks.temporal?.ok, false);
       assert.equal(report.checks.sqs?.ok, true);
+
+      // Old bridge: one receive per start timeout (10 s) + back-off (≤ 2 s), so 6 receives (→ DLQ) within ~65 s.
+      const outageMs = (maxReceiveCount + 2) * (10 + 2) * 1000;
+      await new Promise((r) => setTimeout(r, outageMs));
+      assert.equal(cascade.app.bridge?.intakePaused, true, 'still paused while Temporal is down');
+      assert.equal(await queueDepth(ctx.sqs, queues.deadLetterQueueUrl), 0, 'nothing went to the DLQ during the outage');
+      // One look at the waiting messages (the look itself is one receive): each was received at most once by the bridge.
+      const waiting = await receiveOnceWithoutConsuming(queues.queueUrl);
+      assert.ok(waiting.length > 0, 'the unstarted events wait on the queue');
+      for (const m of waiting) assert.ok(Number(m.Attributes?.ApproximateReceiveCount) <= 2, `receive count ${m.Attributes?.ApproximateReceiveCount} of ${m.MessageId}`);
+      assert.equal(cascade.outcomes.filter((o) => o.outcome === 'failed').length <= 10, true, 'each waiting event failed at most once');
 
       await startService('temporal', options);
       temporalStopped = false;
@@ -74,14 +96,28 @@ describe('resilience end to end: nothing is lost', function () {
       for (const name of names) await ctx.temporal.workflow.getHandle(workflowIdOf(name, 300)).result();
       await assertAllApplied(names, 300);
       assert.equal(await countWorkflows(taskQueue), 20, 'one workflow per event, none twice');
+      const answered = cascade.outcomes.filter((o) => o.outcome === 'started' || o.outcome === 'duplicate');
+      for (const o of answered) assert.ok(o.receiveCount <= 3, `receive count ${o.receiveCount} of ${o.messageId} when started`);
       await eventually('the queue is empty', async () => (await queueDepth(ctx.sqs, queues.queueUrl)) === 0);
       assert.equal(await queueDepth(ctx.sqs, queues.deadLetterQueueUrl), 0, 'nothing went to the DLQ');
+      assert.equal(cascade.app.bridge?.intakePaused, false);
+      assert.match(await metric('cascade_bridge_intake_paused'), /^cascade_bridge_intake_paused 0$/m);
+      assert.match(await metric('cascade_bridge_intake_pauses_total'), /cascade_bridge_intake_pauses_total [1-9]/);
+      assert.match(await metric('cascade_bridge_temporal_probes_total'), /result="unavailable"\} [1-9]/);
       await eventually('/readyz is ready again', async () => (await fetch(`${cascade.app.httpUrl}/readyz`)).status === 200);
     } finally {
       if (temporalStopped) await startService('temporal', options);
       await cascade.app.stop();
     }
   });
+
+  /** One receive that leaves the messages visible; it counts one receive for each message it returns. */
+  async function receiveOnceWithoutConsuming(queueUrl: string): Promise<Message[]> {
+    const response = await ctx.sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 0, WaitTimeSeconds: 1, MessageSystemAttributeNames: ['ApproximateReceiveCount'] }),
+    );
+    return response.Messages ?? [];
+  }
 
   it('when two bridges and a separate worker share the queue and task queue, then every event runs exactly once', async () => {
     const queues = await createTestQueues(ctx.sqs, 'scale');
