@@ -24,6 +24,14 @@ export interface EnsureOptions {
 const KEPT_QUEUE_RETENTION_SECONDS = '1209600';
 
 /**
+ * Route queues take messages of at most 256 KiB; the quarantine and
+ * dead-letter queues take 1 MiB (the SQS maximum), so a rejected message's
+ * quarantine copy always has room for its reason attributes.
+ */
+export const ROUTE_QUEUE_MAX_MESSAGE_BYTES = '262144';
+export const KEPT_QUEUE_MAX_MESSAGE_BYTES = '1048576';
+
+/**
  * Creates (or updates the attributes of) every queue of the config: the
  * dead-letter queue, the quarantine queue, one queue per route with its
  * redrive policy, and the FIFO queues routes send to. Safe to run again:
@@ -40,13 +48,15 @@ export async function ensureQueues(sqs: SQSClient, config: QueueConfig, options:
   };
   let deadLetterArn = `arn:aws:sqs:::${config.deadLetterQueue}`;
   for (const definition of byKind('dead-letter')) {
-    const dlq = await ensure(definition, { MessageRetentionPeriod: KEPT_QUEUE_RETENTION_SECONDS });
+    const dlq = await ensure(definition, { MessageRetentionPeriod: KEPT_QUEUE_RETENTION_SECONDS, MaximumMessageSize: KEPT_QUEUE_MAX_MESSAGE_BYTES });
     if (dlq.url) deadLetterArn = await getQueueArn(sqs, dlq.url);
   }
-  for (const definition of byKind('quarantine')) await ensure(definition, { MessageRetentionPeriod: KEPT_QUEUE_RETENTION_SECONDS });
+  for (const definition of byKind('quarantine')) {
+    await ensure(definition, { MessageRetentionPeriod: KEPT_QUEUE_RETENTION_SECONDS, MaximumMessageSize: KEPT_QUEUE_MAX_MESSAGE_BYTES });
+  }
   for (const definition of byKind('route')) {
     const redrive = { deadLetterTargetArn: deadLetterArn, maxReceiveCount: definition.deadLetter?.maxReceiveCount ?? config.maxReceiveCount };
-    await ensure(definition, { ...toQueueAttributes(definition), RedrivePolicy: JSON.stringify(redrive) });
+    await ensure(definition, { ...toQueueAttributes(definition), MaximumMessageSize: ROUTE_QUEUE_MAX_MESSAGE_BYTES, RedrivePolicy: JSON.stringify(redrive) });
   }
   for (const definition of byKind('destination')) await ensure(definition, toQueueAttributes(definition));
   return results;
