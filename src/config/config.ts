@@ -1,9 +1,10 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { type PayloadKey, toPayloadKeys } from '../codec/payload-key';
+import { type TemporalConnectionSettings, loadTemporalConnectionSettings } from '../temporal/connection-options';
 import { ROUTE_NAMES, type RouteName, isRouteName, toQueueUrlVariable } from '../routes/route-names';
 import type { ActivityPolicyInput } from '../shared/cascade-input';
-import { ConfigError, type ConfigIssue } from './config-error';
+import { ConfigError, type ConfigIssue, isConfigError } from './config-error';
 
 /** What a process is going to run; each role needs different variables. */
 export type ProcessRole = 'bridge' | 'worker' | 'http' | 'client';
@@ -37,14 +38,36 @@ export const environmentSchema = z.object({
       .regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// connection string')
       .optional(),
   ),
-  /** Temporal frontend, host:port. @default localhost:7233 */
-  TEMPORAL_ADDRESS: z.string().regex(/^[^\s:]+:\d+$/, 'must be host:port, e.g. localhost:7233').default('localhost:7233'),
+  /** Temporal frontend, host:port (overrides the address of the Temporal config file's profile). @default localhost:7233 */
+  TEMPORAL_ADDRESS: z.preprocess(emptyAsUnset, z.string().regex(/^[^\s:]+:\d+$/, 'must be host:port, e.g. localhost:7233').default('localhost:7233')),
   /** @default default */
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   /** Task queue the worker polls and the bridge starts workflows on. @default cascade */
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('cascade'),
   /** Base URL of the Temporal Web UI, for links in logs and CLI output. @default http://localhost:8233 */
   TEMPORAL_UI_URL: url().default('http://localhost:8233'),
+  /** Temporal Cloud / cluster API key, sent as `authorization: Bearer <key>`; turns TLS on unless TEMPORAL_TLS=false. Unset: no key. */
+  TEMPORAL_API_KEY: z.preprocess(emptyAsUnset, z.string().optional()),
+  /** TLS to Temporal (true/1 on, false/0 off). Any TEMPORAL_TLS_* setting or an API key turns it on. @default false */
+  TEMPORAL_TLS: z.preprocess(emptyAsUnset, z.string().optional()),
+  /** Client certificate (PEM file) for mTLS. Unset: no client certificate. */
+  TEMPORAL_TLS_CLIENT_CERT_PATH: z.preprocess(emptyAsUnset, z.string().optional()),
+  /** Client certificate (PEM text) for mTLS, instead of the _PATH. */
+  TEMPORAL_TLS_CLIENT_CERT_DATA: z.preprocess(emptyAsUnset, z.string().optional()),
+  /** Private key (PEM file) of the client certificate. */
+  TEMPORAL_TLS_CLIENT_KEY_PATH: z.preprocess(emptyAsUnset, z.string().optional()),
+  /** Private key (PEM text) of the client certificate, instead of the _PATH. */
+  TEMPORAL_TLS_CLIENT_KEY_DATA: z.preprocess(emptyAsUnset, z.string().optional()),
+  /** CA (PEM file) that verifies the server. @default the system's trusted CAs */
+  TEMPORAL_TLS_SERVER_CA_CERT_PATH: z.preprocess(emptyAsUnset, z.string().optional()),
+  /** CA (PEM text) that verifies the server, instead of the _PATH. */
+  TEMPORAL_TLS_SERVER_CA_CERT_DATA: z.preprocess(emptyAsUnset, z.string().optional()),
+  /** Name the server's certificate must carry. @default the host of TEMPORAL_ADDRESS */
+  TEMPORAL_TLS_SERVER_NAME: z.preprocess(emptyAsUnset, z.string().optional()),
+  /** Profile of the Temporal config file; the TEMPORAL_* variables override it. @default default */
+  TEMPORAL_PROFILE: z.preprocess(emptyAsUnset, z.string().optional()),
+  /** Temporal client config file (TOML profiles, as the Temporal CLI reads). @default ~/.config/temporalio/temporal.toml when it exists */
+  TEMPORAL_CONFIG_FILE: z.preprocess(emptyAsUnset, z.string().optional()),
   /** @default us-east-1 */
   AWS_REGION: z.string().min(1).default('us-east-1'),
   /** SQS endpoint override (ElasticMQ locally); unset on AWS. */
@@ -166,7 +189,14 @@ export interface RouteQueue {
 /** Validated configuration, defaults filled. */
 export interface CascadeConfig {
   readonly databaseUrl: string | undefined;
-  readonly temporal: { address: string; namespace: string; taskQueue: string; uiUrl: string };
+  readonly temporal: {
+    address: string;
+    namespace: string;
+    taskQueue: string;
+    uiUrl: string;
+    /** Address, namespace, TLS and API key from `TEMPORAL_*` and the Temporal config file; every Temporal connection uses it. */
+    connection: TemporalConnectionSettings;
+  };
   readonly routes: readonly RouteQueue[];
   readonly quarantineQueueUrl: string | undefined;
   readonly deadLetterQueueUrl: string | undefined;
@@ -252,11 +282,18 @@ export function loadConfig(env: NodeJS.ProcessEnv, roles: readonly ProcessRole[]
   if (e.CASCADE_ACTIVITY_MAX_INTERVAL_MS < e.CASCADE_ACTIVITY_INITIAL_INTERVAL_MS) {
     issues.push({ variable: 'CASCADE_ACTIVITY_MAX_INTERVAL_MS', message: 'must be at least CASCADE_ACTIVITY_INITIAL_INTERVAL_MS' });
   }
-  if (issues.length > 0) throw new ConfigError(issues);
+  let connection: TemporalConnectionSettings | undefined;
+  try {
+    connection = loadTemporalConnectionSettings(env);
+  } catch (error) {
+    if (!isConfigError(error)) throw error;
+    issues.push(...error.issues);
+  }
+  if (issues.length > 0 || connection === undefined) throw new ConfigError(issues);
 
   return {
     databaseUrl: e.DATABASE_URL,
-    temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.TEMPORAL_TASK_QUEUE, uiUrl: e.TEMPORAL_UI_URL.replace(/\/+$/, '') },
+    temporal: { address: connection.address, namespace: connection.namespace, taskQueue: e.TEMPORAL_TASK_QUEUE, uiUrl: e.TEMPORAL_UI_URL.replace(/\/+$/, ''), connection },
     aws: { region: e.AWS_REGION, sqsEndpoint: e.AWS_ENDPOINT_URL_SQS, snsEndpoint: e.AWS_ENDPOINT_URL_SNS, s3Endpoint: e.AWS_ENDPOINT_URL_S3 },
     entityDeleted: {
       actions: toList(e.CASCADE_ENTITY_DELETED_ACTIONS),
