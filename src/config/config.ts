@@ -162,7 +162,7 @@ export const environmentSchema = z.object({
         }
       }),
   ),
-  /** Bearer token `POST /codec/*` requires when set. Unset: the endpoint is open to the allowed origins. */
+  /** Bearer token `POST /codec/*` requires when set. Unset: the endpoint is open to the allowed origins; required with CASCADE_PAYLOAD_KEYS when CASCADE_HTTP_HOST is not loopback. */
   CASCADE_CODEC_TOKEN: z.preprocess(emptyAsUnset, z.string().min(16, 'must be at least 16 characters').optional()),
   /** tasks: events per `event` message the producer sends. @default 500 */
   CASCADE_TASK_EVENTS_PER_MESSAGE: integer(1, 10_000).default(500),
@@ -282,6 +282,12 @@ export function loadConfig(env: NodeJS.ProcessEnv, roles: readonly ProcessRole[]
   if (e.CASCADE_ACTIVITY_MAX_INTERVAL_MS < e.CASCADE_ACTIVITY_INITIAL_INTERVAL_MS) {
     issues.push({ variable: 'CASCADE_ACTIVITY_MAX_INTERVAL_MS', message: 'must be at least CASCADE_ACTIVITY_INITIAL_INTERVAL_MS' });
   }
+  if (roles.includes('http') && toPayloadKeys(e.CASCADE_PAYLOAD_KEYS ?? '').keys.length > 0 && !e.CASCADE_CODEC_TOKEN && !isLoopbackHost(e.CASCADE_HTTP_HOST)) {
+    issues.push({
+      variable: 'CASCADE_CODEC_TOKEN',
+      message: `is required when payloads are encrypted and the HTTP server binds beyond loopback (CASCADE_HTTP_HOST=${e.CASCADE_HTTP_HOST}): without it anyone who reaches the port can decrypt payloads through POST /codec/decode; make one with \`openssl rand -base64 32\``,
+    });
+  }
   let connection: TemporalConnectionSettings | undefined;
   try {
     connection = loadTemporalConnectionSettings(env);
@@ -341,6 +347,11 @@ export function loadConfig(env: NodeJS.ProcessEnv, roles: readonly ProcessRole[]
     stateDir: path.resolve(e.CASCADE_STATE_DIR),
     log: { level: e.LOG_LEVEL, human: e.CASCADE_HUMAN_LOGS },
   };
+}
+
+/** True for a host that only this machine reaches: 127.0.0.0/8, ::1, localhost. */
+export function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host);
 }
 
 function toList(value: string): string[] {
