@@ -12,7 +12,12 @@ export function createCliContext(global: GlobalOptions, roles: readonly ProcessR
   const config = loadConfig(env, roles);
   // Services (roles bridge/worker/http) log to stdout; one-shot commands keep stdout for their data.
   const service = roles.includes('bridge') || roles.includes('http');
-  const logger = createLogger({ level: global.logLevel ?? config.log.level, human: global.humanLogs ?? config.log.human, stream: service ? 'stdout' : 'stderr' });
+  const logger = createLogger({
+    level: global.logLevel ?? config.log.level,
+    human: global.humanLogs ?? config.log.human,
+    stream: service ? 'stdout' : 'stderr',
+    logMessageBodies: config.log.messageBodies,
+  });
   return { config, logger };
 }
 

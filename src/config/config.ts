@@ -150,6 +150,12 @@ export const environmentSchema = z.object({
     .superRefine((value, ctx) => {
       for (const problem of toPayloadKeys(value ?? '').problems) ctx.addIssue({ code: 'custom', message: problem });
     }),
+  /** `production` makes CASCADE_PAYLOAD_KEYS required (histories hold emails and session IDs). Unset: development. */
+  NODE_ENV: z.preprocess(emptyAsUnset, z.string().optional()),
+  /** Requires CASCADE_PAYLOAD_KEYS for the bridge and worker. @default true when NODE_ENV=production, else false */
+  CASCADE_REQUIRE_PAYLOAD_KEYS: z.preprocess(emptyAsUnset, flag().optional()),
+  /** Lets the bridge and worker run without CASCADE_PAYLOAD_KEYS where keys are required (payloads stored in plain text). @default false */
+  CASCADE_ALLOW_PLAINTEXT_PAYLOADS: flag().default(false),
   /** Comma-separated origins allowed to call `POST /codec/*` from a browser. @default the origin of TEMPORAL_UI_URL */
   CASCADE_CODEC_CORS_ORIGINS: z.preprocess(
     emptyAsUnset,
@@ -176,6 +182,8 @@ export const environmentSchema = z.object({
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   /** Human-readable logs instead of JSON (same as --human-logs). @default false */
   CASCADE_HUMAN_LOGS: flag().default(false),
+  /** Logs message bodies at debug level (they hold emails and session IDs); otherwise they are redacted. @default false */
+  CASCADE_LOG_MESSAGE_BODIES: flag().default(false),
 });
 
 type Environment = z.infer<typeof environmentSchema>;
@@ -223,7 +231,7 @@ export interface CascadeConfig {
   readonly tasks: { eventsPerMessage: number; outboxFlushIntervalSeconds: number };
   readonly workflowBundlePath: string | undefined;
   readonly stateDir: string;
-  readonly log: { level: Environment['LOG_LEVEL']; human: boolean };
+  readonly log: { level: Environment['LOG_LEVEL']; human: boolean; messageBodies: boolean };
 }
 
 /** Names of every variable Cascade reads (route queue URLs included). */
@@ -281,6 +289,13 @@ export function loadConfig(env: NodeJS.ProcessEnv, roles: readonly ProcessRole[]
   }
   if (e.CASCADE_ACTIVITY_MAX_INTERVAL_MS < e.CASCADE_ACTIVITY_INITIAL_INTERVAL_MS) {
     issues.push({ variable: 'CASCADE_ACTIVITY_MAX_INTERVAL_MS', message: 'must be at least CASCADE_ACTIVITY_INITIAL_INTERVAL_MS' });
+  }
+  const requireKeys = e.CASCADE_REQUIRE_PAYLOAD_KEYS ?? e.NODE_ENV === 'production';
+  if (requireKeys && (roles.includes('bridge') || roles.includes('worker')) && toPayloadKeys(e.CASCADE_PAYLOAD_KEYS ?? '').keys.length === 0 && !e.CASCADE_ALLOW_PLAINTEXT_PAYLOADS) {
+    issues.push({
+      variable: 'CASCADE_PAYLOAD_KEYS',
+      message: `is required ${e.CASCADE_REQUIRE_PAYLOAD_KEYS === undefined ? 'with NODE_ENV=production' : 'by CASCADE_REQUIRE_PAYLOAD_KEYS'}: workflow histories hold emails, email bodies and session IDs; set keyId:base64key (\`openssl rand -base64 32\`), or CASCADE_ALLOW_PLAINTEXT_PAYLOADS=true to store them in plain text`,
+    });
   }
   if (roles.includes('http') && toPayloadKeys(e.CASCADE_PAYLOAD_KEYS ?? '').keys.length > 0 && !e.CASCADE_CODEC_TOKEN && !isLoopbackHost(e.CASCADE_HTTP_HOST)) {
     issues.push({
@@ -345,7 +360,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, roles: readonly ProcessRole[]
     },
     workflowBundlePath: e.CASCADE_WORKFLOW_BUNDLE ? path.resolve(e.CASCADE_WORKFLOW_BUNDLE) : undefined,
     stateDir: path.resolve(e.CASCADE_STATE_DIR),
-    log: { level: e.LOG_LEVEL, human: e.CASCADE_HUMAN_LOGS },
+    log: { level: e.LOG_LEVEL, human: e.CASCADE_HUMAN_LOGS, messageBodies: e.CASCADE_LOG_MESSAGE_BODIES },
   };
 }
 
