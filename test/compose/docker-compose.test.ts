@@ -403,7 +403,10 @@ describe('docker-compose.yml', () => {
 
     it('when any service publishes a port, then it binds 127.0.0.1 only', () => {
       for (const [name, service] of Object.entries(compose.services)) {
-        for (const port of service.ports ?? []) assert.match(String(port), /^127\.0\.0\.1:\d+:\d+$/, `${name} publishes ${String(port)} on loopback only`);
+        for (const port of service.ports ?? []) {
+          const text = typeof port === 'object' ? JSON.stringify(port) : String(port);
+          assert.match(text, /^127\.0\.0\.1:\d+:\d+$/, `${name} publishes ${text} on loopback only`);
+        }
       }
     });
 
