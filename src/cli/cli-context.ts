@@ -1,5 +1,6 @@
 import { type CascadeConfig, type ProcessRole, loadConfig } from '../config';
 import { type Logger, createLogger } from '../logger';
+import { escapeControlCharacters } from './text-format';
 
 /** Options every command accepts. */
 export interface GlobalOptions {
@@ -21,9 +22,13 @@ export function createCliContext(global: GlobalOptions, roles: readonly ProcessR
   return { config, logger };
 }
 
-/** Prints `value` as JSON or through `toText`. */
+/**
+ * Prints `value` as JSON or through `toText`. Text has its control characters
+ * escaped (bodies and reasons come from whoever sent the message); JSON
+ * escapes them itself.
+ */
 export function printResult<T>(value: T, json: boolean | undefined, toText: (value: T) => string): void {
-  process.stdout.write(json ? `${JSON.stringify(value, toJsonValue, 2)}\n` : `${toText(value)}\n`);
+  process.stdout.write(json ? `${JSON.stringify(value, toJsonValue, 2)}\n` : `${escapeControlCharacters(toText(value))}\n`);
 }
 
 function toJsonValue(_key: string, value: unknown): unknown {
