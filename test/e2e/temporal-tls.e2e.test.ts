@@ -5,6 +5,7 @@ import { temporal } from '@temporalio/proto';
 import { startCascadeProcess } from '../../src/app/cascade-app';
 import { isConfigError } from '../../src/config';
 import { type E2eContext, createE2eContext, eventually, startTestCascade } from '../support/e2e-harness';
+import { runCli } from '../support/cli-runner';
 import { type TestCertificates, createTestCertificates } from '../support/test-certificates';
 import { type RecordingProxy, type TlsTerminator, startRecordingProxy, startTlsTerminator } from '../support/temporal-fronts';
 
@@ -145,5 +146,13 @@ describe('secured Temporal connections end to end (TLS terminator with mTLS, API
     const before = mtls.acceptedConnections();
     await runCascade({ TEMPORAL_ADDRESS: '', TEMPORAL_CONFIG_FILE: file, TEMPORAL_PROFILE: 'secured', TEMPORAL_TLS_SERVER_NAME: pki.serverName });
     assert.ok(mtls.acceptedConnections() > before, 'the profile address (the terminator) was used');
+  });
+
+  it('when a CLI command runs with the mTLS settings, then it reaches Temporal through the terminator', async () => {
+    const before = mtls.acceptedConnections();
+    const run = await runCli(['failed', '--json'], { ...ctx.env, ...mtlsEnv(), CASCADE_STATE_DIR: pki.dir });
+    assert.equal(run.code, 0, run.stderr);
+    assert.ok(Array.isArray(JSON.parse(run.stdout)) || typeof JSON.parse(run.stdout) === 'object');
+    assert.ok(mtls.acceptedConnections() > before, 'the CLI connected through the terminator');
   });
 });
