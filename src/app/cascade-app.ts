@@ -12,6 +12,7 @@ import type { PrismaClient } from '../db/client';
 import { type HttpServer, createHttpServer } from '../http/http-server';
 import { type CascadeMetrics, createMetrics } from '../metrics/metrics';
 import { createRoutes, requireRoute } from '../routes/registry';
+import { assertTemporalConnection } from '../temporal/connection-probe';
 import { createSqsClient, createTemporalClient } from './clients';
 import { createHttpPlugins } from './http-plugins';
 import { createScheduleSpecs, ensureSchedules } from './schedules';
@@ -71,6 +72,8 @@ export async function startCascadeProcess(config: CascadeConfig, roles: CascadeR
 
   try {
     if (roles.bridge || roles.worker) {
+      // Wrong TLS, CA, client certificate or server name stops the process here, naming the setting.
+      await assertTemporalConnection(config.temporal.connection, logger.child({ component: 'temporal' }));
       client = createTemporalClient(config, payloadCodec);
       const c = client;
       checks.push(createTemporalCheck(c));

@@ -3,6 +3,7 @@ import { Client, Connection } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
 import { createPayloadCodec, toDataConverter } from '../codec';
 import type { CascadeConfig } from '../config';
+import { toTemporalConnectionOptions } from '../temporal/connection-options';
 import { type AwsRequestTimeouts, toAwsRequestHandler } from './aws-request-handler';
 
 /** An SQS client for the configured region and endpoint (ElasticMQ locally), with request timeouts ({@link toAwsRequestHandler}). */
@@ -19,9 +20,10 @@ export function createSqsClient(config: CascadeConfig, timeouts: AwsRequestTimeo
  * start (and report unready) while Temporal is down, and recover on its own.
  * Payloads go through `payloadCodec` (encryption when `CASCADE_PAYLOAD_KEYS`
  * is set); a process that also runs a worker passes the codec it built once.
+ * Address, TLS, mTLS and API key come from `config.temporal.connection`.
  */
 export function createTemporalClient(config: CascadeConfig, payloadCodec: PayloadCodec | undefined = createPayloadCodec(config)): Client {
-  const connection = Connection.lazy({ address: config.temporal.address });
+  const connection = Connection.lazy(toTemporalConnectionOptions(config.temporal.connection));
   const dataConverter = toDataConverter(payloadCodec);
   return new Client({ connection, namespace: config.temporal.namespace, ...(dataConverter ? { dataConverter } : {}) });
 }

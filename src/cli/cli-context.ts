@@ -1,5 +1,6 @@
 import { type CascadeConfig, type ProcessRole, loadConfig } from '../config';
 import { type Logger, createLogger } from '../logger';
+import { escapeControlCharacters } from './text-format';
 
 /** Options every command accepts. */
 export interface GlobalOptions {
@@ -12,13 +13,22 @@ export function createCliContext(global: GlobalOptions, roles: readonly ProcessR
   const config = loadConfig(env, roles);
   // Services (roles bridge/worker/http) log to stdout; one-shot commands keep stdout for their data.
   const service = roles.includes('bridge') || roles.includes('http');
-  const logger = createLogger({ level: global.logLevel ?? config.log.level, human: global.humanLogs ?? config.log.human, stream: service ? 'stdout' : 'stderr' });
+  const logger = createLogger({
+    level: global.logLevel ?? config.log.level,
+    human: global.humanLogs ?? config.log.human,
+    stream: service ? 'stdout' : 'stderr',
+    logMessageBodies: config.log.messageBodies,
+  });
   return { config, logger };
 }
 
-/** Prints `value` as JSON or through `toText`. */
+/**
+ * Prints `value` as JSON or through `toText`. Text has its control characters
+ * escaped (bodies and reasons come from whoever sent the message); JSON
+ * escapes them itself.
+ */
 export function printResult<T>(value: T, json: boolean | undefined, toText: (value: T) => string): void {
-  process.stdout.write(json ? `${JSON.stringify(value, toJsonValue, 2)}\n` : `${toText(value)}\n`);
+  process.stdout.write(json ? `${JSON.stringify(value, toJsonValue, 2)}\n` : `${escapeControlCharacters(toText(value))}\n`);
 }
 
 function toJsonValue(_key: string, value: unknown): unknown {

@@ -1,3 +1,24 @@
+/**
+ * Characters a terminal acts on instead of showing: C0 controls but newline
+ * and tab, DEL, C1 controls, and the Unicode bidirectional overrides that
+ * reorder what is shown (U+202A–U+202E, U+2066–U+2069).
+ */
+// eslint-disable-next-line no-control-regex
+const TERMINAL_CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * `text` with every terminal control character written as an escape
+ * (`\x1b`, `\r`, `\u202e`), so a message body or reason printed by the CLI
+ * cannot move the cursor, rewrite earlier lines, change colours or reorder text.
+ */
+export function escapeControlCharacters(text: string): string {
+  return text.replace(TERMINAL_CONTROLS, (c) => {
+    const code = c.charCodeAt(0);
+    if (c === '\r') return '\\r';
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
+}
+
 /** A plain-text table with padded columns; cells longer than 90 characters are clipped. */
 export function toTable(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
   const clip = (s: string) => (s.length > 90 ? `${s.slice(0, 89)}…` : s);

@@ -20,13 +20,13 @@ export class PayloadCodecError extends Error {
  */
 export class UnknownPayloadKeyError extends PayloadCodecError {
   declare readonly keyId: string;
-  /** The key IDs this process knows, newest first. */
+  /** The key IDs this process knows, newest first (for logs; never in the message). */
   readonly knownKeyIds: readonly string[];
 
   constructor(keyId: string, knownKeyIds: readonly string[]) {
     super(
-      `payload was encrypted with key "${keyId}", which is not configured (configured: ${knownKeyIds.join(', ') || 'none'}); ` +
-        'add that key back to CASCADE_PAYLOAD_KEYS (after the newest) to read it',
+      // The configured IDs stay out of the message (it reaches the Web UI and workflow histories); logs read `knownKeyIds`.
+      `payload was encrypted with key "${keyId}", which is not configured here; add that key back to CASCADE_PAYLOAD_KEYS (after the newest) to read it`,
       keyId,
     );
     this.name = 'UnknownPayloadKeyError';

@@ -6,5 +6,5 @@ export { PayloadCodecError, PayloadDecryptionError, UnknownPayloadKeyError, isPa
 export { createPayloadCodec, toDataConverter } from './data-converter';
 export { ENCRYPTED_ENCODING, EncryptionCodec, METADATA_ENCRYPTION_KEY_ID, isEncryptedPayload } from './encryption-codec';
 export { PAYLOAD_KEY_BYTES, PAYLOAD_KEY_ID_PATTERN, PayloadKey, toPayloadKeys, type PayloadKeysParse } from './payload-key';
-export { CODEC_ALLOWED_HEADERS, CODEC_ENDPOINT_PREFIX, createCodecEndpoint, type CodecEndpointOptions } from './codec-endpoint';
+export { CODEC_ALLOWED_HEADERS, CODEC_BODY_LIMIT_BYTES, CODEC_ENDPOINT_PREFIX, CODEC_MAX_PAYLOADS, createCodecEndpoint, type CodecEndpointOptions } from './codec-endpoint';
 export { fromJsonPayload, jsonPayloadsSchema, toJsonPayload, type JsonPayload, type JsonPayloads } from './json-payload';

@@ -68,7 +68,8 @@ export function toPayloadKeys(text: string): PayloadKeysParse {
     const id = entry.slice(0, colon).trim();
     const encoded = entry.slice(colon + 1).trim();
     if (!PAYLOAD_KEY_ID_PATTERN.test(id)) {
-      problems.push(`${position}: key ID ${JSON.stringify(id)} must be 1–64 characters of A-Z a-z 0-9 . _ - (it is stored in plaintext payload metadata)`);
+      // Not echoed: a swapped entry (base64key:keyId) would put key material here.
+      problems.push(`${position}: the key ID (before ":") must be 1–64 characters of A-Z a-z 0-9 . _ - (it is stored in plaintext payload metadata)`);
       return;
     }
     if (keys.some((key) => key.id === id)) {

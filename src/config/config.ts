@@ -1,9 +1,10 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { type PayloadKey, toPayloadKeys } from '../codec/payload-key';
+import { type TemporalConnectionSettings, loadTemporalConnectionSettings } from '../temporal/connection-options';
 import { ROUTE_NAMES, type RouteName, isRouteName, toQueueUrlVariable } from '../routes/route-names';
 import type { ActivityPolicyInput } from '../shared/cascade-input';
-import { ConfigError, type ConfigIssue } from './config-error';
+import { ConfigError, type ConfigIssue, isConfigError } from './config-error';
 
 /** What a process is going to run; each role needs different variables. */
 export type ProcessRole = 'bridge' | 'worker' | 'http' | 'client';
@@ -37,14 +38,36 @@ export const environmentSchema = z.object({
       .regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// connection string')
       .optional(),
   ),
-  /** Temporal frontend, host:port. @default localhost:7233 */
-  TEMPORAL_ADDRESS: z.string().regex(/^[^\s:]+:\d+$/, 'must be host:port, e.g. localhost:7233').default('localhost:7233'),
+  /** Temporal frontend, host:port (overrides the address of the Temporal config file's profile). @default localhost:7233 */
+  TEMPORAL_ADDRESS: z.preprocess(emptyAsUnset, z.string().regex(/^[^\s:]+:\d+$/, 'must be host:port, e.g. localhost:7233').default('localhost:7233')),
   /** @default default */
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   /** Task queue the worker polls and the bridge starts workflows on. @default cascade */
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('cascade'),
   /** Base URL of the Temporal Web UI, for links in logs and CLI output. @default http://localhost:8233 */
   TEMPORAL_UI_URL: url().default('http://localhost:8233'),
+  /** Temporal Cloud / cluster API key, sent as `authorization: Bearer <key>`; turns TLS on unless TEMPORAL_TLS=false. Unset: no key. */
+  TEMPORAL_API_KEY: z.preprocess(emptyAsUnset, z.string().optional()),
+  /** TLS to Temporal (true/1 on, false/0 off). Any TEMPORAL_TLS_* setting or an API key turns it on. @default false */
+  TEMPORAL_TLS: z.preprocess(emptyAsUnset, z.string().optional()),
+  /** Client certificate (PEM file) for mTLS. Unset: no client certificate. */
+  TEMPORAL_TLS_CLIENT_CERT_PATH: z.preprocess(emptyAsUnset, z.string().optional()),
+  /** Client certificate (PEM text) for mTLS, instead of the _PATH. */
+  TEMPORAL_TLS_CLIENT_CERT_DATA: z.preprocess(emptyAsUnset, z.string().optional()),
+  /** Private key (PEM file) of the client certificate. */
+  TEMPORAL_TLS_CLIENT_KEY_PATH: z.preprocess(emptyAsUnset, z.string().optional()),
+  /** Private key (PEM text) of the client certificate, instead of the _PATH. */
+  TEMPORAL_TLS_CLIENT_KEY_DATA: z.preprocess(emptyAsUnset, z.string().optional()),
+  /** CA (PEM file) that verifies the server. @default the system's trusted CAs */
+  TEMPORAL_TLS_SERVER_CA_CERT_PATH: z.preprocess(emptyAsUnset, z.string().optional()),
+  /** CA (PEM text) that verifies the server, instead of the _PATH. */
+  TEMPORAL_TLS_SERVER_CA_CERT_DATA: z.preprocess(emptyAsUnset, z.string().optional()),
+  /** Name the server's certificate must carry. @default the host of TEMPORAL_ADDRESS */
+  TEMPORAL_TLS_SERVER_NAME: z.preprocess(emptyAsUnset, z.string().optional()),
+  /** Profile of the Temporal config file; the TEMPORAL_* variables override it. @default default */
+  TEMPORAL_PROFILE: z.preprocess(emptyAsUnset, z.string().optional()),
+  /** Temporal client config file (TOML profiles, as the Temporal CLI reads). @default ~/.config/temporalio/temporal.toml when it exists */
+  TEMPORAL_CONFIG_FILE: z.preprocess(emptyAsUnset, z.string().optional()),
   /** @default us-east-1 */
   AWS_REGION: z.string().min(1).default('us-east-1'),
   /** SQS endpoint override (ElasticMQ locally); unset on AWS. */
@@ -129,6 +152,12 @@ export const environmentSchema = z.object({
     .superRefine((value, ctx) => {
       for (const problem of toPayloadKeys(value ?? '').problems) ctx.addIssue({ code: 'custom', message: problem });
     }),
+  /** `production` makes CASCADE_PAYLOAD_KEYS required (histories hold emails and session IDs). Unset: development. */
+  NODE_ENV: z.preprocess(emptyAsUnset, z.string().optional()),
+  /** Requires CASCADE_PAYLOAD_KEYS for the bridge and worker. @default true when NODE_ENV=production, else false */
+  CASCADE_REQUIRE_PAYLOAD_KEYS: z.preprocess(emptyAsUnset, flag().optional()),
+  /** Lets the bridge and worker run without CASCADE_PAYLOAD_KEYS where keys are required (payloads stored in plain text). @default false */
+  CASCADE_ALLOW_PLAINTEXT_PAYLOADS: flag().default(false),
   /** Comma-separated origins allowed to call `POST /codec/*` from a browser. @default the origin of TEMPORAL_UI_URL */
   CASCADE_CODEC_CORS_ORIGINS: z.preprocess(
     emptyAsUnset,
@@ -141,7 +170,7 @@ export const environmentSchema = z.object({
         }
       }),
   ),
-  /** Bearer token `POST /codec/*` requires when set. Unset: the endpoint is open to the allowed origins. */
+  /** Bearer token `POST /codec/*` requires when set. Unset: the endpoint is open to the allowed origins; required with CASCADE_PAYLOAD_KEYS when CASCADE_HTTP_HOST is not loopback. */
   CASCADE_CODEC_TOKEN: z.preprocess(emptyAsUnset, z.string().min(16, 'must be at least 16 characters').optional()),
   /** tasks: events per `event` message the producer sends. @default 500 */
   CASCADE_TASK_EVENTS_PER_MESSAGE: integer(1, 10_000).default(500),
@@ -155,6 +184,8 @@ export const environmentSchema = z.object({
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   /** Human-readable logs instead of JSON (same as --human-logs). @default false */
   CASCADE_HUMAN_LOGS: flag().default(false),
+  /** Logs message bodies at debug level (they hold emails and session IDs); otherwise they are redacted. @default false */
+  CASCADE_LOG_MESSAGE_BODIES: flag().default(false),
 });
 
 type Environment = z.infer<typeof environmentSchema>;
@@ -168,7 +199,14 @@ export interface RouteQueue {
 /** Validated configuration, defaults filled. */
 export interface CascadeConfig {
   readonly databaseUrl: string | undefined;
-  readonly temporal: { address: string; namespace: string; taskQueue: string; uiUrl: string };
+  readonly temporal: {
+    address: string;
+    namespace: string;
+    taskQueue: string;
+    uiUrl: string;
+    /** Address, namespace, TLS and API key from `TEMPORAL_*` and the Temporal config file; every Temporal connection uses it. */
+    connection: TemporalConnectionSettings;
+  };
   readonly routes: readonly RouteQueue[];
   readonly quarantineQueueUrl: string | undefined;
   readonly deadLetterQueueUrl: string | undefined;
@@ -195,7 +233,7 @@ export interface CascadeConfig {
   readonly tasks: { eventsPerMessage: number; outboxFlushIntervalSeconds: number };
   readonly workflowBundlePath: string | undefined;
   readonly stateDir: string;
-  readonly log: { level: Environment['LOG_LEVEL']; human: boolean };
+  readonly log: { level: Environment['LOG_LEVEL']; human: boolean; messageBodies: boolean };
 }
 
 /** Names of every variable Cascade reads (route queue URLs included). */
@@ -257,11 +295,31 @@ export function loadConfig(env: NodeJS.ProcessEnv, roles: readonly ProcessRole[]
   if (e.CASCADE_ACTIVITY_SCHEDULE_TO_CLOSE_MS < e.CASCADE_ACTIVITY_TIMEOUT_MS) {
     issues.push({ variable: 'CASCADE_ACTIVITY_SCHEDULE_TO_CLOSE_MS', message: 'must be at least CASCADE_ACTIVITY_TIMEOUT_MS (one attempt must fit)' });
   }
-  if (issues.length > 0) throw new ConfigError(issues);
+  const requireKeys = e.CASCADE_REQUIRE_PAYLOAD_KEYS ?? e.NODE_ENV === 'production';
+  if (requireKeys && (roles.includes('bridge') || roles.includes('worker')) && toPayloadKeys(e.CASCADE_PAYLOAD_KEYS ?? '').keys.length === 0 && !e.CASCADE_ALLOW_PLAINTEXT_PAYLOADS) {
+    issues.push({
+      variable: 'CASCADE_PAYLOAD_KEYS',
+      message: `is required ${e.CASCADE_REQUIRE_PAYLOAD_KEYS === undefined ? 'with NODE_ENV=production' : 'by CASCADE_REQUIRE_PAYLOAD_KEYS'}: workflow histories hold emails, email bodies and session IDs; set keyId:base64key (\`openssl rand -base64 32\`), or CASCADE_ALLOW_PLAINTEXT_PAYLOADS=true to store them in plain text`,
+    });
+  }
+  if (roles.includes('http') && toPayloadKeys(e.CASCADE_PAYLOAD_KEYS ?? '').keys.length > 0 && !e.CASCADE_CODEC_TOKEN && !isLoopbackHost(e.CASCADE_HTTP_HOST)) {
+    issues.push({
+      variable: 'CASCADE_CODEC_TOKEN',
+      message: `is required when payloads are encrypted and the HTTP server binds beyond loopback (CASCADE_HTTP_HOST=${e.CASCADE_HTTP_HOST}): without it anyone who reaches the port can decrypt payloads through POST /codec/decode; make one with \`openssl rand -base64 32\``,
+    });
+  }
+  let connection: TemporalConnectionSettings | undefined;
+  try {
+    connection = loadTemporalConnectionSettings(env);
+  } catch (error) {
+    if (!isConfigError(error)) throw error;
+    issues.push(...error.issues);
+  }
+  if (issues.length > 0 || connection === undefined) throw new ConfigError(issues);
 
   return {
     databaseUrl: e.DATABASE_URL,
-    temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.TEMPORAL_TASK_QUEUE, uiUrl: e.TEMPORAL_UI_URL.replace(/\/+$/, '') },
+    temporal: { address: connection.address, namespace: connection.namespace, taskQueue: e.TEMPORAL_TASK_QUEUE, uiUrl: e.TEMPORAL_UI_URL.replace(/\/+$/, ''), connection },
     aws: { region: e.AWS_REGION, sqsEndpoint: e.AWS_ENDPOINT_URL_SQS, snsEndpoint: e.AWS_ENDPOINT_URL_SNS, s3Endpoint: e.AWS_ENDPOINT_URL_S3 },
     entityDeleted: {
       actions: toList(e.CASCADE_ENTITY_DELETED_ACTIONS),
@@ -308,8 +366,13 @@ export function loadConfig(env: NodeJS.ProcessEnv, roles: readonly ProcessRole[]
     },
     workflowBundlePath: e.CASCADE_WORKFLOW_BUNDLE ? path.resolve(e.CASCADE_WORKFLOW_BUNDLE) : undefined,
     stateDir: path.resolve(e.CASCADE_STATE_DIR),
-    log: { level: e.LOG_LEVEL, human: e.CASCADE_HUMAN_LOGS },
+    log: { level: e.LOG_LEVEL, human: e.CASCADE_HUMAN_LOGS, messageBodies: e.CASCADE_LOG_MESSAGE_BODIES },
   };
+}
+
+/** True for a host that only this machine reaches: 127.0.0.0/8, ::1, localhost. */
+export function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host);
 }
 
 function toList(value: string): string[] {

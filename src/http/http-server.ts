@@ -1,6 +1,6 @@
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
-import { type ReadinessCheck, runReadinessChecks } from '../app/readiness';
+import { type ReadinessCheck, type ReadinessReport, runReadinessChecks } from '../app/readiness';
 import type { CascadeMetrics } from '../metrics/metrics';
 
 /** What the HTTP server serves. */
@@ -15,20 +15,35 @@ export interface HttpServerOptions {
 /**
  * Cascade's HTTP server: `/healthz` (the process is alive), `/readyz`
  * (Temporal, SQS and the database answer; 503 with the failing checks
- * otherwise) and `/metrics` (Prometheus).
+ * otherwise; the error of each check only to loopback callers) and
+ * `/metrics` (Prometheus).
  */
 export function createHttpServer(options: HttpServerOptions) {
   const app = Fastify({ loggerInstance: options.logger.child({ component: 'http' }), logController: new LogController({ disableRequestLogging: true }) });
   app.get('/healthz', async () => ({ status: 'ok' }));
-  app.get('/readyz', async (_request, reply) => {
+  app.get('/readyz', async (request, reply) => {
     const report = await runReadinessChecks(options.readinessChecks);
-    return reply.code(report.ready ? 200 : 503).send({ status: report.ready ? 'ready' : 'unready', checks: report.checks });
+    if (!report.ready) request.log.warn({ checks: report.checks }, 'not ready');
+    // Error texts name hosts, queues and databases: only callers on this machine see them; others get pass/fail (details in the log).
+    const checks = isLoopbackAddress(request.socket.remoteAddress) ? report.checks : toPassFail(report.checks);
+    return reply.code(report.ready ? 200 : 503).send({ status: report.ready ? 'ready' : 'unready', checks });
   });
   app.get('/metrics', async (_request, reply) => {
     return reply.type(options.metrics.registry.contentType).send(await options.metrics.registry.metrics());
   });
   for (const plugin of options.plugins ?? []) plugin(app as unknown as FastifyInstance);
   return app;
+}
+
+/** True for a peer on this machine: 127.0.0.0/8, ::1, or IPv4 loopback mapped into IPv6. */
+export function isLoopbackAddress(address: string | undefined): boolean {
+  if (address === undefined) return false;
+  const v4 = address.startsWith('::ffff:') ? address.slice('::ffff:'.length) : address;
+  return v4 === '::1' || /^127(\.\d{1,3}){3}$/.test(v4);
+}
+
+function toPassFail(checks: ReadinessReport['checks']): Record<string, { ok: boolean }> {
+  return Object.fromEntries(Object.entries(checks).map(([name, check]) => [name, { ok: check.ok }]));
 }
 
 /** The server {@link createHttpServer} returns. */

@@ -87,8 +87,10 @@ const SQS_BATCH_LIMIT = 10;
  * Moves messages of the dead-letter and quarantine queues back to the queue
  * they came from: same body, same message attributes (minus the `cascade.*`
  * annotations of a quarantined copy), in `SendMessageBatch` calls of up to
- * ten. A message is deleted only after SQS accepted its copy; one whose
- * source is unknown is skipped unless `fallback` names a queue. Everything
+ * ten. Copies go only to the configured route queues: a source that is not
+ * one of them (whatever `cascade.source-queue` says) is refused like an
+ * unknown one. A message is deleted only after SQS accepted its copy; one whose
+ * source is unknown or refused is skipped unless `fallback` names a queue. Everything
  * not moved is made visible again at the end. Failures are reported per
  * message, never thrown, except when a queue cannot be read at all
  * ({@link SqsOperationError}, {@link UnsafePeekError}).
@@ -137,10 +139,14 @@ async function redrivePage(page: readonly Message[], queue: DeadLetterQueue, rea
   for (const message of page) {
     const letter = await toDeadLetter(message, queue.kind, options.resolver);
     const base = { queue: queue.kind, messageId: letter.messageId, why: letter.reason };
-    const destination: RedriveDestination | undefined = letter.source.known ? { queueUrl: letter.source.queueUrl, route: letter.source.route } : options.fallback;
+    // Only queues of the configuration receive copies: a cascade.source-queue attribute (or a dead-letter source) naming any other queue is not followed.
+    const configuredRoute = letter.source.known ? options.resolver.routeOf(letter.source.queueUrl) : undefined;
+    const destination: RedriveDestination | undefined = letter.source.known && configuredRoute !== undefined ? { queueUrl: letter.source.queueUrl, route: configuredRoute } : options.fallback;
     if (destination === undefined) {
-      const why = letter.source.known ? 'no destination' : letter.source.reason;
-      entries.push({ ...base, outcome: 'skipped', reason: `source queue unknown (${why}); pass --to <route> to choose where it goes` });
+      const reason = letter.source.known
+        ? `its source ${letter.source.queueUrl} (from ${letter.source.evidence}) is not a route queue of this configuration (CASCADE_QUEUE_URL_*), so it is not sent there; pass --to <route> to send it to a configured one`
+        : `source queue unknown (${letter.source.reason}); pass --to <route> to choose where it goes`;
+      entries.push({ ...base, outcome: 'skipped', reason });
     } else if (destination.queueUrl === queue.queueUrl) {
       entries.push({ ...base, outcome: 'skipped', destination, reason: 'its source is the queue it is in' });
     } else if (options.dryRun) {

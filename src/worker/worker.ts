@@ -5,6 +5,7 @@ import { createActivities, type ActivityDeps } from '../../activities';
 import { sleep } from '../bridge/backoff';
 import { createPayloadCodec, toDataConverter } from '../codec';
 import type { CascadeConfig } from '../config';
+import { describeTemporalConnection, toTemporalConnectionOptions } from '../temporal/connection-options';
 import { resolveWorkflowsPath } from './workflow-source';
 
 /** What {@link createCascadeWorker} needs; clients are built once by the caller. */
@@ -53,10 +54,10 @@ export async function connectWorker(config: CascadeConfig, logger: Logger, signa
   let delayMs = 500;
   for (;;) {
     try {
-      return await NativeConnection.connect({ address: config.temporal.address });
+      return await NativeConnection.connect(toTemporalConnectionOptions(config.temporal.connection));
     } catch (error) {
       if (signal?.aborted) throw error;
-      logger.warn({ err: error, address: config.temporal.address, retryInMs: delayMs }, 'Temporal unreachable; worker retrying');
+      logger.warn({ err: error, temporal: describeTemporalConnection(config.temporal.connection), retryInMs: delayMs }, 'Temporal unreachable; worker retrying');
       await sleep(delayMs, signal);
       delayMs = Math.min(delayMs * 2, 15_000);
     }

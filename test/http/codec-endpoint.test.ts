@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import net from 'node:net';
 import { defaultPayloadConverter } from '@temporalio/common';
 import {
   EncryptionCodec,
@@ -7,9 +8,12 @@ import {
   type JsonPayloads,
   PayloadKey,
   createCodecEndpoint,
+  CODEC_BODY_LIMIT_BYTES,
+  CODEC_MAX_PAYLOADS,
   fromJsonPayload,
   toJsonPayload,
 } from '../../src/codec';
+import { isConfigError, loadConfig } from '../../src/config';
 import { createHttpServer } from '../../src/http/http-server';
 import { createMetrics } from '../../src/metrics/metrics';
 import { createTestLogger } from '../support/e2e-harness';
@@ -137,5 +141,80 @@ describe('POST /codec/decode and /codec/encode (fastify)', () => {
     assert.equal(response.statusCode, 200);
     assert.equal(response.headers['access-control-allow-origin'], undefined);
     await app.close();
+  });
+  it('when a token is configured and a request comes without it, then 401 is answered before the body is read', async () => {
+    const app = createApp({ codec, token: TOKEN });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const { port } = app.server.address() as net.AddressInfo;
+    // Announces a 3 MB body and sends one byte of it: a handler-side check would wait for the rest.
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = net.connect(port, '127.0.0.1', () => {
+        socket.write(`POST /codec/decode HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 3000000\r\n\r\n{`);
+      });
+      const timer = setTimeout(() => {
+        socket.destroy();
+        reject(new Error('no answer within 3 s: the server waited for the body'));
+      }, 3000);
+      socket.once('data', (data: Buffer) => {
+        clearTimeout(timer);
+        socket.destroy();
+        resolve(data.toString('latin1'));
+      });
+      socket.on('error', reject);
+    });
+    assert.match(answer, /^HTTP\/1\.1 401 /);
+    await app.close();
+  });
+
+  it('when the body is over the limit, then it gets 413 saying the limits', async () => {
+    const app = createApp({ codec, token: TOKEN });
+    const big = JSON.stringify({ payloads: [{ data: Buffer.alloc(CODEC_BODY_LIMIT_BYTES).toString('base64') }] });
+    const response = await post(app, 'decode', JSON.parse(big), { authorization: `Bearer ${TOKEN}` });
+    assert.equal(response.statusCode, 413, response.body);
+    assert.equal(CODEC_BODY_LIMIT_BYTES, 4 * 1024 * 1024);
+    assert.match(response.json<{ message: string }>().message, /over 4194304 bytes; send at most 1000 payloads/);
+    await app.close();
+  });
+
+  it('when a request holds more payloads than the cap, then it gets 400 before any is decoded', async () => {
+    const app = createApp({ codec });
+    const response = await post(app, 'decode', { payloads: Array.from({ length: CODEC_MAX_PAYLOADS + 1 }, () => ({})) });
+    assert.equal(response.statusCode, 400, response.body);
+    assert.match(response.json<{ message: string }>().message, /^payloads: 1001 in one request, at most 1000 allowed/);
+    const atCap = await post(app, 'encode', { payloads: Array.from({ length: CODEC_MAX_PAYLOADS }, () => plain) });
+    assert.equal(atCap.statusCode, 200);
+    await app.close();
+  });
+
+  it('when the body is not JSON, then the 400 does not quote it', async () => {
+    const app = createApp({ codec });
+    const response = await app.inject({ method: 'POST', url: '/codec/decode', headers: { 'content-type': 'application/json' }, payload: 'secret-session-id-123 {' });
+    assert.equal(response.statusCode, 400);
+    assert.match(response.body, /not valid JSON/);
+    assert.doesNotMatch(response.body, /secret-session-id/);
+    await app.close();
+  });
+
+  it('when a payload was encrypted with a key that is not configured, then the 422 names its key but not the configured ones', async () => {
+    const app = createApp({ codec });
+    const retired = createApp({ codec: new EncryptionCodec([new PayloadKey('retired-2025', randomBytes(32))]) });
+    const stored = (await post(retired, 'encode', { payloads: [plain] })).json<JsonPayloads>();
+    const response = await post(app, 'decode', stored);
+    assert.equal(response.statusCode, 422, response.body);
+    assert.match(response.body, /retired-2025/);
+    assert.doesNotMatch(response.body, /"k1"|k1[,)]/, 'the configured key ID is not listed');
+    await app.close();
+    await retired.close();
+  });
+
+  it('when payload keys are set and HTTP binds beyond loopback without a codec token, then the process refuses to start', () => {
+    const env = { HOME: '/nonexistent', CASCADE_PAYLOAD_KEYS: `k1:${randomBytes(32).toString('base64')}` };
+    assert.throws(
+      () => loadConfig({ ...env, CASCADE_HTTP_HOST: '0.0.0.0' }, ['http']),
+      (error: unknown) => isConfigError(error) && /CASCADE_CODEC_TOKEN: is required when payloads are encrypted/.test(error.message),
+    );
+    assert.doesNotThrow(() => loadConfig({ ...env, CASCADE_HTTP_HOST: '0.0.0.0', CASCADE_CODEC_TOKEN: TOKEN }, ['http']));
+    assert.doesNotThrow(() => loadConfig({ ...env, CASCADE_HTTP_HOST: '127.0.0.1' }, ['http']));
+    assert.doesNotThrow(() => loadConfig({ ...env, CASCADE_HTTP_HOST: '0.0.0.0' }, ['client']), 'a process without HTTP needs no token');
   });
 });

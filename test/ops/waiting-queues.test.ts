@@ -124,7 +124,11 @@ describe('waiting queues: peeking and redriving without losing or consuming mess
     const queues = await createTestQueues(sqs, 'partial');
     const gone = (await sqs.send(new CreateQueueCommand({ QueueName: `gone-${randomUUID().slice(0, 8)}` }))).QueueUrl ?? '';
     await sqs.send(new DeleteQueueCommand({ QueueUrl: gone }));
-    const resolver = createSourceResolver(sqs, [{ route: 'account-events', queueUrl: queues.queueUrl }]);
+    // The tasks route is configured with a queue that no longer exists: sending there fails.
+    const resolver = createSourceResolver(sqs, [
+      { route: 'account-events', queueUrl: queues.queueUrl },
+      { route: 'tasks', queueUrl: gone },
+    ]);
     await quarantine(sqs, queues.quarantineQueueUrl, queues.queueUrl, ['{"ok":1}', '{"ok":2}']);
     await quarantine(sqs, queues.quarantineQueueUrl, gone, ['{"lost":1}']);
     await sqs.send(new SendMessageCommand({ QueueUrl: queues.quarantineQueueUrl, MessageBody: '{"anonymous":1}' }));
@@ -169,5 +173,26 @@ describe('waiting queues: peeking and redriving without losing or consuming mess
     assert.equal(summary.redriven, 10);
     assert.deepEqual(await readQueueDepth(sqs, queues.quarantineQueueUrl), { visible: 15, inFlight: 0, delayed: 0 });
     assert.equal((await readQueueDepth(sqs, queues.queueUrl)).visible, 10);
+  });
+
+  it('when cascade.source-queue names a queue that is not a configured route queue, then redrive refuses to send there and says why', async () => {
+    const queues = await createTestQueues(sqs, 'foreign');
+    const foreign = (await sqs.send(new CreateQueueCommand({ QueueName: `foreign-${randomUUID().slice(0, 8)}` }))).QueueUrl ?? '';
+    const resolver = createSourceResolver(sqs, [{ route: 'account-events', queueUrl: queues.queueUrl }]);
+    await quarantine(sqs, queues.quarantineQueueUrl, foreign, ['{"forged":1}']);
+    await quarantine(sqs, queues.quarantineQueueUrl, queues.queueUrl, ['{"ok":1}']);
+
+    const summary = await redriveDeadLetters({ sqs, queues: [{ kind: 'quarantine', queueUrl: queues.quarantineQueueUrl }], resolver });
+    assert.deepEqual([summary.redriven, summary.skipped, summary.failed], [1, 1, 0]);
+    const refused = summary.entries.find((e) => e.outcome === 'skipped');
+    assert.match(refused?.reason ?? '', /its source .*foreign-.* \(from cascade\.source-queue\) is not a route queue of this configuration/);
+    assert.deepEqual(await peekQueue(sqs, foreign), [], 'nothing was sent to the foreign queue');
+    assert.deepEqual((await peekQueue(sqs, queues.quarantineQueueUrl)).map((m) => m.Body), ['{"forged":1}'], 'the refused message stays waiting');
+
+    const fallback = { queueUrl: queues.queueUrl, route: 'account-events' };
+    const withTo = await redriveDeadLetters({ sqs, queues: [{ kind: 'quarantine', queueUrl: queues.quarantineQueueUrl }], resolver, fallback });
+    assert.equal(withTo.redriven, 1, '--to <route> sends it to the configured queue instead');
+    assert.deepEqual(await peekQueue(sqs, foreign), []);
+    await sqs.send(new DeleteQueueCommand({ QueueUrl: foreign }));
   });
 });

@@ -41,14 +41,15 @@ describe('configuration of payload encryption and the codec endpoint', () => {
   it('when keys are malformed, then every problem is reported with what to do, and no key material is echoed', () => {
     const short = randomBytes(16).toString('base64');
     const issues = issuesOf({
-      CASCADE_PAYLOAD_KEYS: [`k1:${KEY_A}`, `k1:${KEY_B}`, `short:${short}`, 'nocolon', `bad id:${KEY_A}`, 'junk:***notbase64***'].join(','),
+      CASCADE_PAYLOAD_KEYS: [`k1:${KEY_A}`, `k1:${KEY_B}`, `short:${short}`, 'nocolon', `bad id:${KEY_A}`, 'junk:***notbase64***', `${KEY_B}:swapped`].join(','),
     });
     const keyIssues = issues.filter((i) => i.startsWith('CASCADE_PAYLOAD_KEYS: '));
-    assert.equal(keyIssues.length, 5, issues.join('\n'));
+    assert.equal(keyIssues.length, 6, issues.join('\n'));
     assert.ok(keyIssues.some((i) => i.includes('key ID "k1" is listed more than once')));
     assert.ok(keyIssues.some((i) => i.includes('key "short" must be 32 random bytes in base64 (got 16 bytes); make one with `openssl rand -base64 32`')));
     assert.ok(keyIssues.some((i) => i.includes('entry 4 must be keyId:base64key')));
-    assert.ok(keyIssues.some((i) => i.includes('key ID "bad id" must be 1–64 characters of A-Z a-z 0-9 . _ -')));
+    assert.ok(keyIssues.some((i) => i.includes('entry 5: the key ID (before ":") must be 1–64 characters of A-Z a-z 0-9 . _ -')));
+    assert.ok(keyIssues.some((i) => i.includes('entry 7: the key ID (before ":") must be')), 'a swapped entry (key:id) is reported without its key');
     assert.ok(keyIssues.some((i) => i.includes('key "junk" must be 32 random bytes in base64 (got not base64)')));
     for (const secret of [KEY_A, KEY_B, short]) assert.ok(!issues.join('\n').includes(secret), 'key material must not appear in errors');
   });

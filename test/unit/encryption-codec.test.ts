@@ -82,7 +82,7 @@ describe('EncryptionCodec (AES-256-GCM payload codec)', () => {
     await assert.rejects(before.decode([fresh]), UnknownPayloadKeyError, 'a process that only knows the old key cannot read the new payloads');
   });
 
-  it('when a payload names a key that is not configured, then decode fails with UnknownPayloadKeyError naming both sides', async () => {
+  it('when a payload names a key that is not configured, then decode fails with UnknownPayloadKeyError naming the payload key but not the configured ones', async () => {
     const stored = await encodeOne(new EncryptionCodec([createKey('retired')]), input);
     const codec = new EncryptionCodec([createKey('current'), createKey('previous')]);
     await assert.rejects(codec.decode([stored]), (error: unknown) => {
@@ -91,7 +91,8 @@ describe('EncryptionCodec (AES-256-GCM payload codec)', () => {
       assert.equal(error.name, 'UnknownPayloadKeyError');
       assert.equal(error.keyId, 'retired');
       assert.deepEqual(error.knownKeyIds, ['current', 'previous']);
-      assert.match(error.message, /key "retired", which is not configured \(configured: current, previous\).*CASCADE_PAYLOAD_KEYS/);
+      assert.match(error.message, /key "retired", which is not configured here.*CASCADE_PAYLOAD_KEYS/);
+      assert.doesNotMatch(error.message, /current|previous/, 'the configured key IDs are not listed');
       return true;
     });
   });

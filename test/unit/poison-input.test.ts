@@ -24,7 +24,9 @@ const deepObjects = (depth: number) => `${'{"a":'.repeat(depth)}"${SECRET}"${'}'
 
 /** The decision of the bridge for one SQS body on `route`, exactly as the bridge makes it (a start would fail the test). */
 async function decide(route: RouteName, body: string): Promise<{ outcome: string; reason?: string }> {
-  const refuse: StartCascade = () => Promise.reject(new Error('poison must never reach Temporal'));
+  const refuse: StartCascade = Object.assign(() => Promise.reject(new Error('poison must never reach Temporal')), {
+    probe: () => Promise.reject(new Error('poison must never reach Temporal')),
+  });
   const message: Message = { MessageId: 'm-1', Body: body, Attributes: { SentTimestamp: '1764547200000' } };
   const decision = await decideMessage(message, requireRoute(routes, route), 'http://queue', refuse, new Date());
   return decision;

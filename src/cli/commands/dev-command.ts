@@ -18,7 +18,11 @@ export function registerDevCommand(program: Command, global: () => GlobalOptions
     .description('bring up the embedded local stack, migrate, and run Cascade on it; Ctrl-C stops everything')
     .option('--keep-stack', 'leave the stack running on exit (stop it later with `cascade stack down`)')
     .action(async (options: { keepStack?: boolean }) => {
-      const logger = createLogger({ level: global().logLevel ?? process.env.LOG_LEVEL ?? 'info', human: global().humanLogs ?? true });
+      const logger = createLogger({
+        level: global().logLevel ?? process.env.LOG_LEVEL ?? 'info',
+        human: global().humanLogs ?? true,
+        logMessageBodies: ['1', 'true', 'yes'].includes(process.env.CASCADE_LOG_MESSAGE_BODIES ?? ''),
+      });
       const stackOptions = toStackOptions(process.env, logger.child({ component: 'stack' }));
       process.stderr.write('Starting the local stack (the first run builds the Temporal CLI and fetches ElasticMQ and moto; it may take several minutes)…\n');
       const endpoints = await bringStackUp(stackOptions);
@@ -29,6 +33,7 @@ export function registerDevCommand(program: Command, global: () => GlobalOptions
       Object.assign(process.env, endpoints, { CASCADE_HTTP_PORT: httpPort });
       if (process.env.CASCADE_WORKFLOW_BUNDLE === undefined && fs.existsSync(bundle)) process.env.CASCADE_WORKFLOW_BUNDLE = bundle;
       // GET /events is never open without a token: on the dev stack, make one up for this run unless one is set.
+      const madeUpEventsToken = !process.env.CASCADE_EVENTS_API_TOKEN;
       process.env.CASCADE_EVENTS_API_TOKEN ||= randomBytes(24).toString('base64url');
       // The dev server's Web UI decodes through POST /codec/*; it is reached as 127.0.0.1 or localhost, so allow both origins.
       const ui = new URL(endpoints.TEMPORAL_UI_URL);
@@ -42,7 +47,8 @@ export function registerDevCommand(program: Command, global: () => GlobalOptions
           `  Temporal Web UI:  ${endpoints.TEMPORAL_UI_URL}/namespaces/${config.temporal.namespace}/workflows`,
           `  Health/metrics:   ${app.httpUrl ?? endpoints.CASCADE_HTTP_URL}/readyz  /metrics`,
           `  Payloads:         ${config.payloadKeys[0] ? `encrypted with key "${config.payloadKeys[0].id}"; the Web UI decodes them through ${app.httpUrl ?? endpoints.CASCADE_HTTP_URL}/codec` : 'not encrypted (set CASCADE_PAYLOAD_KEYS to encrypt them)'}`,
-          `  TxMA events:      curl -H 'Authorization: Bearer ${config.eventsApiToken ?? ''}' '${app.httpUrl ?? endpoints.CASCADE_HTTP_URL}/events?pk=SESSION%23<session_id>'`,
+          // A token the operator set is theirs: never echoed. One made up for this run is printed so it can be used.
+          `  TxMA events:      curl -H 'Authorization: Bearer ${madeUpEventsToken ? (config.eventsApiToken ?? '') : '$CASCADE_EVENTS_API_TOKEN'}' '${app.httpUrl ?? endpoints.CASCADE_HTTP_URL}/events?pk=SESSION%23<session_id>'`,
           '  Try it:           npx cascade demo        (in another terminal)',
           '  Endpoints:        npx cascade stack env',
           `  Ctrl-C stops Cascade${options.keepStack ? '' : ' and the stack'}.`,
