@@ -14,6 +14,8 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 /** The stack and clients every scenario shares. */
 export interface BenchEnv {
   readonly endpoints: StackEndpoints;
+  /** What the stack was started with, for `stopService` / `startService` (the fault suite's outages). */
+  readonly stackOptions: StackOptions;
   /** The environment of a Cascade process on this stack (add queues, task queue, ports). */
   readonly baseEnv: NodeJS.ProcessEnv;
   readonly config: CascadeConfig;
@@ -62,6 +64,7 @@ export async function createBenchEnv(logger: Logger): Promise<BenchEnv> {
   const temporal = new Client({ connection, namespace: endpoints.TEMPORAL_NAMESPACE });
   return {
     endpoints,
+    stackOptions: options,
     baseEnv,
     config,
     prisma,
