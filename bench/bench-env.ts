@@ -49,7 +49,12 @@ export async function createBenchEnv(logger: Logger): Promise<BenchEnv> {
     throw error;
   }
   Object.assign(process.env, endpoints);
-  await migrateDatabase({ databaseUrl: endpoints.DATABASE_URL, logger });
+  try {
+    await migrateDatabase({ databaseUrl: endpoints.DATABASE_URL, logger });
+  } catch (error) {
+    await stopStack(options).catch(() => undefined);
+    throw error;
+  }
   const baseEnv: NodeJS.ProcessEnv = {
     ...process.env,
     ...endpoints,

@@ -26,9 +26,10 @@ export function toFaultReport(settings: FaultSettings, faults: readonly string[]
   };
 }
 
-const HEADER = ['fault', 'events sent', 'effects expected', 'effects observed', 'lost', 'duplicated effects', 'in DLQ', 'quarantined', 'operator actions', 'time to recover', 'notes'] as const;
+const HEADER = ['fault', 'what', 'events sent', 'effects expected', 'effects observed', 'lost', 'duplicated effects', 'in DLQ', 'quarantined', 'operator actions', 'time to recover', 'notes'] as const;
 
 const cells = (r: FaultRow): string[] => [
+  r.fault,
   r.description,
   String(r.eventsSent),
   String(r.effectsExpected),
@@ -66,8 +67,8 @@ export function toMarkdown(report: FaultReport): string {
 
 /** The table as padded plain text, for the terminal (notes after it). */
 export function toText(report: FaultReport): string {
-  const header = HEADER.slice(0, -1);
-  const all = [[...header], ...report.rows.map((r) => cells(r).slice(0, -1))];
+  const header = [HEADER[0], ...HEADER.slice(2, -1)];
+  const all = [[...header], ...report.rows.map((r) => { const c = cells(r); return [c[0] ?? '', ...c.slice(2, -1)]; })];
   const widths = header.map((_, i) => Math.min(70, Math.max(...all.map((r) => (r[i] ?? '').length))));
   const line = (r: readonly string[]) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
   const notes = report.rows.filter((r) => r.notes.length > 0).map((r) => `- ${r.fault}: ${r.notes.join('; ')}`);
