@@ -34,7 +34,7 @@ export const sameEventManyTimes: FaultDefinition = {
 };
 
 /** A malformed message for one route: its body as text, or as raw bytes (invalid UTF-8). */
-interface PoisonShape {
+export interface PoisonShape {
   readonly name: string;
   readonly route: RouteName;
   readonly body: string | Buffer;

@@ -56,7 +56,7 @@ const SETTLE_MS = 15_000;
 export async function observeRows(stage: FaultStage, sources: readonly RowSource[], faultEndedAt: number): Promise<FaultRow[]> {
   const deadline = faultEndedAt + stage.settings.recoverTimeoutMs;
   const best = sources.map(() => 0);
-  let lastChangeAt = faultEndedAt;
+  const lastChangeAt = sources.map(() => faultEndedAt);
   let complete = false;
   let settled = false;
   for (;;) {
@@ -64,13 +64,13 @@ export async function observeRows(stage: FaultStage, sources: readonly RowSource
     counts.forEach((c, i) => {
       if (c !== undefined && c.observed > (best[i] ?? 0)) {
         best[i] = c.observed;
-        lastChangeAt = Date.now();
+        lastChangeAt[i] = Date.now();
       }
     });
     complete = sources.every((s, i) => (best[i] ?? 0) >= s.expectedEffects);
     const depth = await stage.sourceDepth().catch(() => -1);
     const running = depth === 0 ? await countRunning(stage).catch(() => -1) : -1;
-    if (depth === 0 && running === 0 && (complete || Date.now() - Math.max(lastChangeAt, faultEndedAt) > SETTLE_MS)) {
+    if (depth === 0 && running === 0 && (complete || Date.now() - Math.max(faultEndedAt, ...lastChangeAt) > SETTLE_MS)) {
       settled = !complete;
       break;
     }
@@ -117,7 +117,7 @@ export async function observeRows(stage: FaultStage, sources: readonly RowSource
       dlqMessages,
       quarantined,
       operatorActions: dlqMessages + failedRuns + stuckRuns + (s.quarantineExpected ? 0 : quarantined),
-      recoverSeconds: rowComplete ? Math.max(0, Math.round((lastChangeAt - faultEndedAt) / 100) / 10) : null,
+      recoverSeconds: rowComplete ? Math.max(0, Math.round(((lastChangeAt[i] ?? faultEndedAt) - faultEndedAt) / 100) / 10) : null,
       recovered: rowComplete,
       notes,
     };
