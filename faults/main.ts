@@ -112,7 +112,8 @@ async function run(options: { quick?: boolean; faults?: string[] }): Promise<num
   }
   const report = toFaultReport(settings, selected.map((f) => f.name), rows, Math.round((Date.now() - started) / 1000));
   process.stdout.write(`\n${toText(report)}\n\n`);
-  const mode = settings.quick ? 'quick' : selected.length === ALL_FAULTS.length ? 'full' : 'partial';
+  const every = selected.length === ALL_FAULTS.length;
+  const mode = settings.quick ? (every ? 'quick' : 'quick-partial') : every ? 'full' : 'partial';
   await mkdir(RESULTS_DIR, { recursive: true });
   const stamp = report.date.replace(/[:.]/g, '-');
   for (const name of [`${mode}-${stamp}`, `${mode}-latest`]) {

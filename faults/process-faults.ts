@@ -115,7 +115,7 @@ export const sigtermUnderLoad: FaultDefinition = {
  */
 export const workflowChange: FaultDefinition = {
   name: 'workflow-change',
-  description: 'worker stopped mid-cascade, a worker built from a rebuilt workflow bundle takes over',
+  description: 'worker killed mid-cascade, a worker built from a rebuilt workflow bundle takes over',
   async run(stage, register) {
     const workloads = [await stage.workload('entity-deleted', 2, stage.settings.documentsPerEntity * 2), await stage.workload('account-events', stage.settings.eventsPerRoute)];
     const patches = countPatchedCalls();
@@ -123,14 +123,17 @@ export const workflowChange: FaultDefinition = {
     register([toRowSource('workflow-change', this.description, workloads, notes)]);
     const bundle = path.join(await mkdtemp(path.join(os.tmpdir(), 'cascade-faults-bundle-')), 'workflow-bundle.js');
     await writeWorkflowBundle(bundle);
-    const worker = await stage.startWorker();
+    // Small pages: each cascade runs many pages, so the new worker must replay long histories with its own bundle.
+    const pages = { CASCADE_ARCHIVE_PAGE_SIZE: '100' };
+    const worker = await stage.startWorker(pages);
     await stage.startBridge();
     await sendAll(stage, workloads);
     const first = workloads[0];
     await waitFor(async () => (first ? await readProgress([first]) : 1) > 0.1, 120_000);
-    notes.push(`old worker stopped at ${toPercent(await readProgress(workloads))} of effects`);
-    await terminate(worker);
-    await stage.startWorker({ CASCADE_WORKFLOW_BUNDLE: bundle });
+    notes.push(`old worker killed at ${toPercent(await readProgress(workloads))} of effects`);
+    // SIGKILL: the old worker drains nothing, so every cascade in flight continues on the new bundle.
+    await killHard(worker);
+    await stage.startWorker({ ...pages, CASCADE_WORKFLOW_BUNDLE: bundle });
     return { sources: [], endedAt: Date.now() };
   },
 };
