@@ -105,7 +105,7 @@ export async function observeRows(stage: FaultStage, sources: readonly RowSource
     if (extraRuns > 0) notes.push(`${extraRuns} extra workflow run(s) for one event`);
     if (dlqMessages > 0) notes.push(`${dlqMessages} message(s) in the DLQ`);
     if (quarantined > 0 && !s.quarantineExpected) notes.push(`${quarantined} valid message(s) quarantined`);
-    if (leftOnQueues > 0) notes.push(`${leftOnQueues} message(s) still on the route queues`);
+    if (leftOnQueues > 0) notes.push(`${leftOnQueues} message(s) of the fault still on the route queues at the end (not processed yet; their effects are counted as lost)`);
     return {
       fault: s.fault,
       description: s.description,
