@@ -14,6 +14,8 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 /** The stack and clients every scenario shares. */
 export interface BenchEnv {
   readonly endpoints: StackEndpoints;
+  /** What the stack was started with, for `stopService` / `startService` (the fault suite's outages). */
+  readonly stackOptions: StackOptions;
   /** The environment of a Cascade process on this stack (add queues, task queue, ports). */
   readonly baseEnv: NodeJS.ProcessEnv;
   readonly config: CascadeConfig;
@@ -47,7 +49,12 @@ export async function createBenchEnv(logger: Logger): Promise<BenchEnv> {
     throw error;
   }
   Object.assign(process.env, endpoints);
-  await migrateDatabase({ databaseUrl: endpoints.DATABASE_URL, logger });
+  try {
+    await migrateDatabase({ databaseUrl: endpoints.DATABASE_URL, logger });
+  } catch (error) {
+    await stopStack(options).catch(() => undefined);
+    throw error;
+  }
   const baseEnv: NodeJS.ProcessEnv = {
     ...process.env,
     ...endpoints,
@@ -62,6 +69,7 @@ export async function createBenchEnv(logger: Logger): Promise<BenchEnv> {
   const temporal = new Client({ connection, namespace: endpoints.TEMPORAL_NAMESPACE });
   return {
     endpoints,
+    stackOptions: options,
     baseEnv,
     config,
     prisma,
