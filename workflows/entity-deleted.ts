@@ -14,7 +14,7 @@ import { runStep } from './cascade-failure';
 
 /**
  * Patch ID of the memo that shows a continued run's carried progress (see
- * README "Shipping workflow changes"): runs that began before it replay without it.
+ * docs/operations.md, "Shipping workflow changes"): runs that began before it replay without it.
  */
 export const PROGRESS_MEMO_PATCH = 'entity-deleted-progress-memo';
 

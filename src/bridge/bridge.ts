@@ -25,7 +25,7 @@ export interface BridgeQueue {
 }
 
 /**
- * Bridge settings. Defaults are those of the configuration (README#configuration).
+ * Bridge settings. Defaults are those of the configuration (docs/configuration.md).
  */
 export interface BridgeOptions {
   readonly sqs: SQSClient;

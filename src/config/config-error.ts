@@ -16,7 +16,7 @@ export class ConfigError extends Error {
       [
         `Invalid configuration (${issues.length} problem${issues.length === 1 ? '' : 's'}):`,
         ...issues.map((issue) => `  - ${issue.variable}: ${issue.message}`),
-        'Every variable and its default is documented in README.md#configuration.',
+        'Every variable and its default is documented in docs/configuration.md.',
       ].join('\n'),
     );
     this.name = 'ConfigError';

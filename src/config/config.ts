@@ -26,7 +26,7 @@ const flag = () =>
     .transform((v) => v === '1' || v === 'true' || v === 'yes');
 
 /**
- * The environment Cascade reads, with defaults. README.md#configuration lists
+ * The environment Cascade reads, with defaults. docs/configuration.md lists
  * the same variables; a test keeps the two in step.
  */
 export const environmentSchema = z.object({

@@ -44,7 +44,7 @@ export interface CascadeTrouble {
  * failed attempts), and every pending activity that has failed
  * {@link RETRYING_AFTER_FAILURES} times or more. Local activities
  * (entity-deleted's pages) are not pending activities and show up here only
- * once their retries make the workflow task fail or time out (see README).
+ * once their retries make the workflow task fail or time out (see docs/operations.md).
  */
 export async function findCascadeTrouble(client: Client, description: WorkflowExecutionDescription, toUiUrl: (workflowId: string) => string): Promise<CascadeTrouble[]> {
   if (description.status.name !== 'RUNNING') return [];

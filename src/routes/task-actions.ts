@@ -46,7 +46,7 @@ export function parseIncentiveEvents(data: unknown): TaskDataOutcome<readonly In
 }
 
 /**
- * The handler of every action. How to add one: README.md, "How to add an
+ * The handler of every action. How to add one: docs/routes.md, "How to add an
  * action handler" (a task type in `src/shared/tasks.ts`, a workflow, an entry here).
  */
 export const TASK_ACTION_HANDLERS: TaskActionHandlers = {

@@ -14,7 +14,7 @@ describe('replaying recorded histories against the current workflow code (Worker
 
   it('when the recorded histories are listed, then every workflow type the worker registers has some, entity-deleted a continueAsNew chain with local activities, and a reset run', () => {
     const types = new Set(histories.map((h) => h.workflowType));
-    for (const type of Object.keys(workflows)) assert.ok(types.has(type), `no recorded history of ${type}: record one (README "Shipping workflow changes")`);
+    for (const type of Object.keys(workflows)) assert.ok(types.has(type), `no recorded history of ${type}: record one (docs/operations.md, "Shipping workflow changes")`);
     const entity = histories.filter((h) => h.workflowType === 'entityDeletedWorkflow');
     const events = entity.flatMap((h) => h.history.events ?? []);
     assert.ok(events.some((e) => e.workflowExecutionContinuedAsNewEventAttributes), 'an entity-deleted run that continued as new');

@@ -180,7 +180,7 @@ export function registerCascadeCommands(program: Command, global: () => GlobalOp
             `${list.length - stuck} failed cascade(s). Re-run them with \`cascade rerun --failed\` (same filters), inspect one with \`cascade show <workflowId>\`.`,
             ...(stuck > 0
               ? [
-                  `${stuck} stuck cascade(s): running, but their workflow task fails on every attempt (usually workflow code that no longer replays their history). Deploy workers whose code replays them (README "Shipping workflow changes"); they then go on by themselves.`,
+                  `${stuck} stuck cascade(s): running, but their workflow task fails on every attempt (usually workflow code that no longer replays their history). Deploy workers whose code replays them (docs/operations.md, "Shipping workflow changes"); they then go on by themselves.`,
                 ]
               : []),
           ].join('\n');
