@@ -131,7 +131,7 @@ describe('dead letters and quarantine end to end: `cascade dlq list|show|redrive
     }
   });
 
-  it('when Temporal was unreachable until maxReceiveCount, then `dlq list` shows the dead letter without consuming it, and `dlq redrive` (by its source, or --to) gets it processed exactly once', async () => {
+  it('when starts failed until maxReceiveCount (a namespace that does not exist), then `dlq list` shows the dead letter without consuming it, and `dlq redrive` (by its source, or --to) gets it processed exactly once', async () => {
     const queues = await createTestQueues(ctx.sqs, 'unreachable', 2);
     const [moved = '', direct = ''] = [`u${randomUUID().replace(/-/g, '')}`, `u${randomUUID().replace(/-/g, '')}`];
     await ctx.db.prisma.user.createMany({ data: [moved, direct].map((n) => ({ email: `${n}@${ISS}`, generation: 1n, clientState: 'cs', createdAt: 1n })) });
@@ -141,8 +141,9 @@ describe('dead letters and quarantine end to end: `cascade dlq list|show|redrive
 
     const broken = await startTestCascade(ctx, {
       queues,
-      // Nothing listens on port 1: every start fails at once, and the message comes back immediately.
-      env: { TEMPORAL_ADDRESS: '127.0.0.1:1', CASCADE_FAILURE_BACKOFF_SECONDS: '0', CASCADE_FAILURE_BACKOFF_MAX_SECONDS: '0' },
+      // Temporal answers, but every start is refused (NOT_FOUND) and the message comes back immediately. (An unreachable
+      // Temporal would not do: the bridge pauses intake then, so receive counts do not grow.)
+      env: { TEMPORAL_NAMESPACE: `missing-${randomUUID()}`, CASCADE_FAILURE_BACKOFF_SECONDS: '0', CASCADE_FAILURE_BACKOFF_MAX_SECONDS: '0' },
       roles: { bridge: true, worker: false, http: false },
     });
     try {
