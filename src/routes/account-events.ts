@@ -3,7 +3,19 @@ import { ACCOUNT_EVENT_TYPES, type AccountEvent, type AccountEventType } from '.
 import { toDigestEventKey } from './event-key';
 import type { ParseOutcome, RouteDefinition } from './route';
 
-const nonEmpty = z.string().trim().min(1, 'must be a non-empty string');
+/** RFC 5321: a forward path holds at most 256 octets, so an address has at most 254 characters. */
+export const MAX_EMAIL_LENGTH = 254;
+
+/**
+ * A user identifier: non-empty and free of U+FFFD, the replacement character
+ * that stands where the bytes sent were not valid UTF-8 — such an identifier
+ * names nobody, and running the event would silently miss the real user.
+ */
+const nonEmpty = z
+  .string()
+  .trim()
+  .min(1, 'must be a non-empty string')
+  .refine((value) => !value.includes('\uFFFD'), 'contains U+FFFD (bytes that were not valid UTF-8), so it cannot name a user');
 
 const notificationSchema = z.object({
   event: z.string({ message: 'is required and must be a string' }),
@@ -42,6 +54,9 @@ export function parseAccountEvent(body: unknown): ParseOutcome<AccountEvent> {
     return { kind: 'rejected', reason: 'uid: has no "@" and there is no iss, so the user cannot be identified' };
   }
   const email = message.iss === undefined ? message.uid : `${message.uid}@${message.iss}`;
+  if (email.length > MAX_EMAIL_LENGTH) {
+    return { kind: 'rejected', reason: `uid: the user's email would be ${email.length} characters; an email address has at most ${MAX_EMAIL_LENGTH} (RFC 5321)` };
+  }
 
   let ts: number | undefined;
   if (message.ts !== undefined) {

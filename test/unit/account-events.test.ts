@@ -54,6 +54,18 @@ describe('account-events parsing', () => {
     assert.match(rejected({ event: 'delete', uid: 'u1' }), /cannot be identified/);
   });
 
+  it('when the user\'s email would be longer than an email address can be, then it is rejected with both lengths and no body', () => {
+    const reason = rejected({ event: 'delete', uid: 'u'.repeat(250 * 1024), iss: ISS });
+    assert.match(reason, /^uid: the user's email would be 256025 characters; an email address has at most 254 \(RFC 5321\)$/);
+    const longest = 'u'.repeat(254 - ISS.length - 1);
+    assert.equal(parseAccountEvent({ event: 'delete', uid: longest, iss: ISS }).kind, 'event', 'a 254-character email is accepted');
+  });
+
+  it('when uid or iss holds U+FFFD (bytes that were not valid UTF-8), then it is rejected naming the field', () => {
+    assert.match(rejected({ event: 'delete', uid: 'ab\uFFFD(\uFFFD', iss: ISS }), /^uid: contains U\+FFFD/);
+    assert.match(rejected({ event: 'delete', uid: 'ab', iss: 'api\uFFFD.example' }), /^iss: contains U\+FFFD/);
+  });
+
   it('when iss is present but empty, then it is rejected', () => {
     assert.match(rejected({ event: 'delete', uid: 'u1', iss: '' }), /^iss: /);
   });
