@@ -52,7 +52,10 @@ describe('cascade send-task / send-events / outbox flush (real CLI, ElasticMQ, P
     const flushed = await runCli(['outbox', 'flush', '--yes', '--json'], env);
     assert.equal(flushed.code, 0, flushed.stderr);
     assert.deepEqual(JSON.parse(flushed.stdout), { sent: 1, remaining: 0, failures: [] });
-    assert.deepEqual((await peekQueue(ctx.sqs, queueUrl)).map((m) => m.Body), ['{"action":"sendNewsletter","data":{"to":"u1"}}']);
+    const bodies = (await peekQueue(ctx.sqs, queueUrl)).map((m) => JSON.parse(m.Body ?? '') as { action: string; data: unknown; task_id: string });
+    assert.equal(bodies.length, 1);
+    assert.deepEqual({ action: bodies[0]?.action, data: bodies[0]?.data }, { action: 'sendNewsletter', data: { to: 'u1' } });
+    assert.match(bodies[0]?.task_id ?? '', /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/, 'the task keeps the ID it was given when first sent');
   });
 
   it('when the task data is invalid for its handler, then nothing is sent and the CLI says why', async () => {
