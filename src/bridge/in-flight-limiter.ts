@@ -19,23 +19,30 @@ export class InFlightLimiter {
    * When fewer than `wanted` are free, it waits up to `lingerMs` more for
    * others to free up, so a full bridge receives in batches instead of one
    * message per call (no wait when enough slots are free: an idle bridge
-   * loses no latency). Resolves 0 when `signal` aborts first.
+   * loses no latency). Resolves at least 1, or 0 only when `signal` aborts
+   * first: when other reservations took every free slot while it lingered,
+   * it waits for the next release again.
    */
   async reserve(wanted: number, signal: AbortSignal, lingerMs = 0): Promise<number> {
-    while (this.used >= this.capacity) {
+    for (;;) {
+      while (this.used >= this.capacity) {
+        if (signal.aborted) return 0;
+        await this.nextRelease(signal);
+      }
+      if (lingerMs > 0 && this.capacity - this.used < wanted) {
+        const deadline = Date.now() + lingerMs;
+        while (this.capacity - this.used < wanted && Date.now() < deadline && !signal.aborted) {
+          await this.nextRelease(signal, deadline - Date.now());
+        }
+      }
       if (signal.aborted) return 0;
-      await this.nextRelease(signal);
-    }
-    if (lingerMs > 0 && this.capacity - this.used < wanted) {
-      const deadline = Date.now() + lingerMs;
-      while (this.capacity - this.used < wanted && Date.now() < deadline && !signal.aborted) {
-        await this.nextRelease(signal, deadline - Date.now());
+      const free = this.capacity - this.used;
+      if (free > 0) {
+        const taken = Math.min(wanted, free);
+        this.used += taken;
+        return taken;
       }
     }
-    if (signal.aborted) return 0;
-    const taken = Math.min(wanted, this.capacity - this.used);
-    this.used += taken;
-    return taken;
   }
 
   /** Resolves at the next release, when `signal` aborts, or after `timeoutMs`. */
