@@ -159,7 +159,7 @@ export const environmentSchema = z.object({
     .superRefine((value, ctx) => {
       for (const problem of toPayloadKeys(value ?? '').problems) ctx.addIssue({ code: 'custom', message: problem });
     }),
-  /** `production` makes CASCADE_PAYLOAD_KEYS required (histories hold emails and session IDs). Unset: development. */
+  /** `production` makes CASCADE_PAYLOAD_KEYS required (histories hold emails and session IDs), and CASCADE_EVENT_KEY_SECRET for a bridge serving account-events. Unset: development. */
   NODE_ENV: z.preprocess(emptyAsUnset, z.string().optional()),
   /** Requires CASCADE_PAYLOAD_KEYS for the bridge and worker. @default true when NODE_ENV=production, else false */
   CASCADE_REQUIRE_PAYLOAD_KEYS: z.preprocess(emptyAsUnset, flag().optional()),
