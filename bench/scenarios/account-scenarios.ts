@@ -2,7 +2,7 @@ import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/clien
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { createWorkflowStarter } from '../../src/bridge/workflow-starter';
-import { accountEventsRoute } from '../../src/routes/account-events';
+import { createAccountEventsRoute } from '../../src/routes/account-events';
 import { toWorkflowId } from '../../src/routes/route';
 import type { BenchEnv } from '../bench-env';
 import { type CascadeProcess, startCascadeProcess } from '../cascade-process';
@@ -58,6 +58,7 @@ export async function runTemporalCeiling(env: BenchEnv, settings: BenchSettings,
   const worker = await startCascadeProcess('worker', toAccountEnv(env, ids, queues, settings));
   try {
     const startCascade = createWorkflowStarter({ client: env.temporal, taskQueue: ids.taskQueue, activityPolicy: env.config.activity });
+    const accountEventsRoute = createAccountEventsRoute(env.config);
     const events = Array.from({ length: n }, (_, i) => {
       const parsed = accountEventsRoute.parse(JSON.parse(toDeleteBody(ids.run, i)), { messageId: `direct-${i}`, sentAt: new Date() });
       if (parsed.kind !== 'event') throw new Error(`bench event ${i} did not parse: ${JSON.stringify(parsed)}`);
@@ -159,6 +160,8 @@ export async function runLatency(env: BenchEnv, settings: BenchSettings, m: Meas
   const worker = await startCascadeProcess('worker', processEnv);
   const bridge = await startCascadeProcess('bridge', processEnv);
   const sentAt = new Map<string, number>();
+  // Keyed like the bridge (same base environment, so the same CASCADE_EVENT_KEY_SECRET).
+  const accountEventsRoute = createAccountEventsRoute(env.config);
   try {
     const t0 = Date.now();
     const sends: Array<Promise<unknown>> = [];

@@ -139,6 +139,13 @@ export const environmentSchema = z.object({
   CASCADE_TXMA_TTL_SECONDS: integer(1, 31_536_000).default(3600),
   /** audit-events: how often the purge schedule deletes expired events. @default 300 */
   CASCADE_TXMA_PURGE_INTERVAL_SECONDS: integer(10, 86_400).default(300),
+  /**
+   * account-events: secret keying the event key (workflow ID) with HMAC-SHA256, so a guessed email cannot be
+   * confirmed against a workflow ID (≥ 32 characters, e.g. `openssl rand -base64 32`). Required for the bridge with
+   * NODE_ENV=production. Changing it changes every account-events workflow ID (see docs/security.md).
+   * Unset: the key is the plain SHA-256 of the event.
+   */
+  CASCADE_EVENT_KEY_SECRET: z.preprocess(emptyAsUnset, z.string().min(32, 'must be at least 32 characters (e.g. `openssl rand -base64 32`)').optional()),
   /** Bearer token of `GET /events`. Unset: the endpoint answers 503 (never open without a token). */
   CASCADE_EVENTS_API_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   /**
@@ -152,7 +159,7 @@ export const environmentSchema = z.object({
     .superRefine((value, ctx) => {
       for (const problem of toPayloadKeys(value ?? '').problems) ctx.addIssue({ code: 'custom', message: problem });
     }),
-  /** `production` makes CASCADE_PAYLOAD_KEYS required (histories hold emails and session IDs). Unset: development. */
+  /** `production` makes CASCADE_PAYLOAD_KEYS required (histories hold emails and session IDs), and CASCADE_EVENT_KEY_SECRET for a bridge serving account-events. Unset: development. */
   NODE_ENV: z.preprocess(emptyAsUnset, z.string().optional()),
   /** Requires CASCADE_PAYLOAD_KEYS for the bridge and worker. @default true when NODE_ENV=production, else false */
   CASCADE_REQUIRE_PAYLOAD_KEYS: z.preprocess(emptyAsUnset, flag().optional()),
@@ -226,6 +233,8 @@ export interface CascadeConfig {
   readonly emailArchive: { bucket: string | undefined; keyPrefix: string; sse: 'AES256' | 'aws:kms'; kmsKeyId: string | undefined };
   readonly txma: { eventNames: readonly string[]; sessionlessEventNames: readonly string[]; ttlSeconds: number; purgeIntervalSeconds: number };
   readonly eventsApiToken: string | undefined;
+  /** account-events: the secret of the HMAC event key; undefined: plain SHA-256. */
+  readonly accountEvents: { readonly eventKeySecret: string | undefined };
   /** Payload encryption keys, newest (encrypting) first; empty: payloads are not encrypted. */
   readonly payloadKeys: readonly PayloadKey[];
   /** The remote codec endpoint of the Web UI (`POST /codec/decode`, `POST /codec/encode`). */
@@ -302,6 +311,13 @@ export function loadConfig(env: NodeJS.ProcessEnv, roles: readonly ProcessRole[]
       message: `is required ${e.CASCADE_REQUIRE_PAYLOAD_KEYS === undefined ? 'with NODE_ENV=production' : 'by CASCADE_REQUIRE_PAYLOAD_KEYS'}: workflow histories hold emails, email bodies and session IDs; set keyId:base64key (\`openssl rand -base64 32\`), or CASCADE_ALLOW_PLAINTEXT_PAYLOADS=true to store them in plain text`,
     });
   }
+  if (e.NODE_ENV === 'production' && roles.includes('bridge') && routes.some((r) => r.route === 'account-events') && e.CASCADE_EVENT_KEY_SECRET === undefined) {
+    issues.push({
+      variable: 'CASCADE_EVENT_KEY_SECRET',
+      message:
+        'is required by the bridge for the account-events route with NODE_ENV=production: without it the workflow ID is a plain SHA-256 of the event, so anyone who can list workflows can confirm a guessed email; set one with `openssl rand -base64 32` (changing it changes every account-events workflow ID: see docs/security.md)',
+    });
+  }
   if (roles.includes('http') && toPayloadKeys(e.CASCADE_PAYLOAD_KEYS ?? '').keys.length > 0 && !e.CASCADE_CODEC_TOKEN && !isLoopbackHost(e.CASCADE_HTTP_HOST)) {
     issues.push({
       variable: 'CASCADE_CODEC_TOKEN',
@@ -335,6 +351,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, roles: readonly ProcessRole[]
       purgeIntervalSeconds: e.CASCADE_TXMA_PURGE_INTERVAL_SECONDS,
     },
     eventsApiToken: e.CASCADE_EVENTS_API_TOKEN,
+    accountEvents: { eventKeySecret: e.CASCADE_EVENT_KEY_SECRET },
     payloadKeys: toPayloadKeys(e.CASCADE_PAYLOAD_KEYS ?? '').keys,
     codecEndpoint: {
       corsOrigins: toList(e.CASCADE_CODEC_CORS_ORIGINS ?? '').length > 0 ? toList(e.CASCADE_CODEC_CORS_ORIGINS ?? '') : [new URL(e.TEMPORAL_UI_URL).origin],

@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import type { CascadeConfig } from '../config';
 import { ACCOUNT_EVENT_TYPES, type AccountEvent, type AccountEventType } from '../shared/account-event';
-import { toDigestEventKey } from './event-key';
+import { toKeyedEventKey } from './event-key';
 import type { ParseOutcome, RouteDefinition } from './route';
 
 /** RFC 5321: a forward path holds at most 256 octets, so an address has at most 254 characters. */
@@ -37,9 +38,10 @@ const tsSchema = z.number({ message: 'must be a number (seconds since the epoch)
  * Parses a Firefox Accounts "attached service" notification for the Sync
  * tokenserver: `delete`, `reset` and `passwordChange` are handled, any other
  * event type is ignored. The user is `uid@iss`, or a legacy `uid` that is an
- * email itself.
+ * email itself. The event key is the HMAC-SHA256 of the canonical event under
+ * `eventKeySecret` (plain SHA-256 without one; see {@link toAccountEventKey}).
  */
-export function parseAccountEvent(body: unknown): ParseOutcome<AccountEvent> {
+export function parseAccountEvent(body: unknown, eventKeySecret?: string): ParseOutcome<AccountEvent> {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     return { kind: 'rejected', reason: 'account event must be a JSON object' };
   }
@@ -74,7 +76,7 @@ export function parseAccountEvent(body: unknown): ParseOutcome<AccountEvent> {
     if (!generation.success) return { kind: 'rejected', reason: `generation: ${generation.error.issues[0]?.message ?? 'invalid'}` };
     event = { type: message.event, email, generation: generation.data, ...(ts === undefined ? {} : { ts }) };
   }
-  return { kind: 'event', event, eventKey: toDigestEventKey(event) };
+  return { kind: 'event', event, eventKey: toAccountEventKey(event, eventKeySecret) };
 }
 
 function isAccountEventType(value: string): value is AccountEventType {
@@ -85,9 +87,22 @@ function toReason(error: z.ZodError): string {
   return error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`).join('; ');
 }
 
-/** The `account-events` route: FxA notifications for the Sync tokenserver. */
-export const accountEventsRoute: RouteDefinition<AccountEvent> = {
-  name: 'account-events',
-  workflowType: 'accountEventsWorkflow',
-  parse: parseAccountEvent,
-};
+/**
+ * The event key (workflow ID suffix) of an account event: the HMAC-SHA256 of
+ * its canonical JSON under `secret` (`CASCADE_EVENT_KEY_SECRET`), so a guessed
+ * email cannot be confirmed against a workflow ID; without a secret, the plain
+ * SHA-256 (as before the secret existed).
+ */
+export function toAccountEventKey(event: AccountEvent, secret: string | undefined): string {
+  return toKeyedEventKey(event, secret);
+}
+
+/** The `account-events` route: FxA notifications for the Sync tokenserver, keyed with `config.accountEvents.eventKeySecret`. */
+export function createAccountEventsRoute(config: Pick<CascadeConfig, 'accountEvents'>): RouteDefinition<AccountEvent> {
+  const secret = config.accountEvents.eventKeySecret;
+  return {
+    name: 'account-events',
+    workflowType: 'accountEventsWorkflow',
+    parse: (body) => parseAccountEvent(body, secret),
+  };
+}

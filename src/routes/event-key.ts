@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 
 /** JSON with object keys sorted at every level, so equal values serialize equally. */
 export function toCanonicalJson(value: unknown): string {
@@ -22,4 +22,15 @@ function sortKeys(value: unknown): unknown {
  */
 export function toDigestEventKey(event: unknown): string {
   return createHash('sha256').update(toCanonicalJson(event)).digest('hex');
+}
+
+/**
+ * A keyed event key: the HMAC-SHA256 of the canonical JSON of the event under
+ * `secret`, hex encoded. Whoever lacks the secret cannot recompute it from a
+ * guessed event (e.g. a guessed email), so a workflow ID confirms nothing.
+ * Without a secret it is {@link toDigestEventKey} (the keys before secrets existed).
+ */
+export function toKeyedEventKey(event: unknown, secret: string | undefined): string {
+  if (secret === undefined) return toDigestEventKey(event);
+  return createHmac('sha256', secret).update(toCanonicalJson(event)).digest('hex');
 }

@@ -1,5 +1,5 @@
 import type { CascadeConfig } from '../config';
-import { accountEventsRoute } from './account-events';
+import { createAccountEventsRoute } from './account-events';
 import { createAuditEventsRoute } from './audit-events';
 import { emailArchiveRoute } from './email-archive';
 import { createEntityDeletedRoute } from './entity-deleted';
@@ -19,7 +19,7 @@ export type RouteRegistry = { readonly [K in RouteName]?: RouteDefinition };
 export function createRoutes(config: CascadeConfig): RouteRegistry {
   // Every route is guarded: its parse never throws and never passes on text PostgreSQL cannot store.
   return {
-    'account-events': guardRoute(accountEventsRoute),
+    'account-events': guardRoute(createAccountEventsRoute(config)),
     'entity-deleted': guardRoute(createEntityDeletedRoute(config)),
     'email-archive': guardRoute(emailArchiveRoute),
     'audit-events': guardRoute(createAuditEventsRoute(config)),

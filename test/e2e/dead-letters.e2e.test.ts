@@ -10,7 +10,7 @@ import { environmentSchema } from '../../src/config';
 import type { DeadLetterDetail, DeadLetterListing } from '../../src/ops/dead-letters';
 import { readQueueDepth } from '../../src/ops/queue-depth';
 import type { RedriveSummary } from '../../src/ops/redrive';
-import { toDigestEventKey } from '../../src/routes/event-key';
+import { toAccountEventKey } from '../../src/routes/account-events';
 import { TXMA_PURGE_SCHEDULE_ID } from '../../src/txma/purge-schedule';
 import { type E2eContext, type TestQueues, countRuns, createE2eContext, createTestQueues, eventually, peekQueue, queueDepth, startTestCascade } from '../support/e2e-harness';
 import { runCli } from '../support/cli-runner';
@@ -136,7 +136,8 @@ describe('dead letters and quarantine end to end: `cascade dlq list|show|redrive
     const [moved = '', direct = ''] = [`u${randomUUID().replace(/-/g, '')}`, `u${randomUUID().replace(/-/g, '')}`];
     await ctx.db.prisma.user.createMany({ data: [moved, direct].map((n) => ({ email: `${n}@${ISS}`, generation: 1n, clientState: 'cs', createdAt: 1n })) });
     const resetBody = (name: string) => JSON.stringify({ event: 'reset', uid: name, iss: ISS, generation: 500 });
-    const workflowIdOf = (name: string) => `account-events/${toDigestEventKey({ type: 'reset', email: `${name}@${ISS}`, generation: 500 })}`;
+    const secret = ctx.config({}, []).accountEvents.eventKeySecret;
+    const workflowIdOf = (name: string) => `account-events/${toAccountEventKey({ type: 'reset', email: `${name}@${ISS}`, generation: 500 }, secret)}`;
     const env = cliEnv(queues, 'account-events');
 
     const broken = await startTestCascade(ctx, {

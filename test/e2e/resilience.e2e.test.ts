@@ -5,7 +5,7 @@ import path from 'node:path';
 import { type Message, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { startService, stopService } from '../../src/stack';
 import { loadQueueConfig } from '../../src/stack/queue-config';
-import { toDigestEventKey } from '../../src/routes/event-key';
+import { toAccountEventKey } from '../../src/routes/account-events';
 import {
   type E2eContext,
   createE2eContext,
@@ -37,7 +37,7 @@ describe('resilience end to end: nothing is lost', function () {
   }
   const resetBody = (name: string, generation: number) => JSON.stringify({ event: 'reset', uid: name, iss: ISS, generation });
   const workflowIdOf = (name: string, generation: number) =>
-    `account-events/${toDigestEventKey({ type: 'reset', email: `${name}@${ISS}`, generation })}`;
+    `account-events/${toAccountEventKey({ type: 'reset', email: `${name}@${ISS}`, generation }, ctx.config({}, []).accountEvents.eventKeySecret)}`;
 
   async function assertAllApplied(names: string[], generation: number): Promise<void> {
     const rows = await ctx.db.prisma.user.findMany({ where: { email: { in: names.map((n) => `${n}@${ISS}`) } } });

@@ -77,6 +77,8 @@ export async function createE2eContext(label: string): Promise<E2eContext> {
     CASCADE_SHUTDOWN_GRACE_MS: '5000',
     CASCADE_WORKFLOW_BUNDLE: defaultWorkflowBundlePath(),
     LOG_LEVEL: process.env.CASCADE_TEST_LOG_LEVEL ?? 'silent',
+    // account-events workflow IDs are HMACs under this test-only secret (tests compute them with toAccountEventKey).
+    CASCADE_EVENT_KEY_SECRET: 'test-only-e2e-event-key-secret-not-for-real-data',
   };
   return {
     db,

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import type { Command } from 'commander';
 import { startCascadeProcess } from '../../app/cascade-app';
@@ -8,6 +7,7 @@ import { createLogger } from '../../logger';
 import { stopStack } from '../../stack';
 import { defaultWorkflowBundlePath } from '../../worker/workflow-source';
 import type { GlobalOptions } from '../cli-context';
+import { resolveDevEventsToken, toDevEventsCurlLine } from '../dev-events-token';
 import { onShutdownSignal } from '../process-lifecycle';
 import { bringStackUp, forgetStackEndpoints, toStackOptions } from '../stack-session';
 
@@ -33,8 +33,8 @@ export function registerDevCommand(program: Command, global: () => GlobalOptions
       Object.assign(process.env, endpoints, { CASCADE_HTTP_PORT: httpPort });
       if (process.env.CASCADE_WORKFLOW_BUNDLE === undefined && fs.existsSync(bundle)) process.env.CASCADE_WORKFLOW_BUNDLE = bundle;
       // GET /events is never open without a token: on the dev stack, make one up for this run unless one is set.
-      const madeUpEventsToken = !process.env.CASCADE_EVENTS_API_TOKEN;
-      process.env.CASCADE_EVENTS_API_TOKEN ||= randomBytes(24).toString('base64url');
+      const eventsToken = resolveDevEventsToken(process.env.CASCADE_EVENTS_API_TOKEN);
+      process.env.CASCADE_EVENTS_API_TOKEN = eventsToken.token;
       // The dev server's Web UI decodes through POST /codec/*; it is reached as 127.0.0.1 or localhost, so allow both origins.
       const ui = new URL(endpoints.TEMPORAL_UI_URL);
       process.env.CASCADE_CODEC_CORS_ORIGINS ||= [ui.origin, `${ui.protocol}//localhost:${ui.port}`].join(',');
@@ -48,7 +48,7 @@ export function registerDevCommand(program: Command, global: () => GlobalOptions
           `  Health/metrics:   ${app.httpUrl ?? endpoints.CASCADE_HTTP_URL}/readyz  /metrics`,
           `  Payloads:         ${config.payloadKeys[0] ? `encrypted with key "${config.payloadKeys[0].id}"; the Web UI decodes them through ${app.httpUrl ?? endpoints.CASCADE_HTTP_URL}/codec` : 'not encrypted (set CASCADE_PAYLOAD_KEYS to encrypt them)'}`,
           // A token the operator set is theirs: never echoed. One made up for this run is printed so it can be used.
-          `  TxMA events:      curl -H 'Authorization: Bearer ${madeUpEventsToken ? (config.eventsApiToken ?? '') : '$CASCADE_EVENTS_API_TOKEN'}' '${app.httpUrl ?? endpoints.CASCADE_HTTP_URL}/events?pk=SESSION%23<session_id>'`,
+          toDevEventsCurlLine(eventsToken, app.httpUrl ?? endpoints.CASCADE_HTTP_URL),
           '  Try it:           npx cascade demo        (in another terminal)',
           '  Endpoints:        npx cascade stack env',
           `  Ctrl-C stops Cascade${options.keepStack ? '' : ' and the stack'}.`,
