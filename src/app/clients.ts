@@ -4,6 +4,7 @@ import type { PayloadCodec } from '@temporalio/common';
 import { createPayloadCodec, toDataConverter } from '../codec';
 import type { CascadeConfig } from '../config';
 import { toTemporalConnectionOptions } from '../temporal/connection-options';
+import { probeTemporalConnection } from '../temporal/connection-probe';
 import { type AwsRequestTimeouts, toAwsRequestHandler } from './aws-request-handler';
 
 /** An SQS client for the configured region and endpoint (ElasticMQ locally), with request timeouts ({@link toAwsRequestHandler}). */
@@ -26,6 +27,18 @@ export function createTemporalClient(config: CascadeConfig, payloadCodec: Payloa
   const connection = Connection.lazy(toTemporalConnectionOptions(config.temporal.connection));
   const dataConverter = toDataConverter(payloadCodec);
   return new Client({ connection, namespace: config.temporal.namespace, ...(dataConverter ? { dataConverter } : {}) });
+}
+
+/**
+ * {@link createTemporalClient} for a CLI command: first probes the connection
+ * once, so a misconfigured one (a CA that does not verify the server, a
+ * missing client certificate, TLS against plain text…) stops the command with
+ * a ConfigError naming the setting instead of a gRPC error. An unreachable
+ * server is left to the command's own calls and their errors.
+ */
+export async function createCheckedTemporalClient(config: CascadeConfig): Promise<Client> {
+  await probeTemporalConnection(config.temporal.connection);
+  return createTemporalClient(config);
 }
 
 /** Web UI link of one workflow. */

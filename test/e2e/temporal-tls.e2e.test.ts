@@ -148,6 +148,13 @@ describe('secured Temporal connections end to end (TLS terminator with mTLS, API
     assert.ok(mtls.acceptedConnections() > before, 'the profile address (the terminator) was used');
   });
 
+  it('when a CLI command runs with a CA that does not verify the server, then it stops at once naming the CA setting and the server name used', async () => {
+    const run = await runCli(['failed', '--json'], { ...ctx.env, ...mtlsEnv(), TEMPORAL_TLS_SERVER_CA_CERT_PATH: pki.otherCaCert, CASCADE_STATE_DIR: pki.dir });
+    assert.equal(run.code, 2, run.stderr);
+    assert.match(run.stderr, /TEMPORAL_TLS_SERVER_CA_CERT_PATH/);
+    assert.ok(run.stderr.includes(pki.serverName), run.stderr);
+  });
+
   it('when a CLI command runs with the mTLS settings, then it reaches Temporal through the terminator', async () => {
     const before = mtls.acceptedConnections();
     const run = await runCli(['failed', '--json'], { ...ctx.env, ...mtlsEnv(), CASCADE_STATE_DIR: pki.dir });

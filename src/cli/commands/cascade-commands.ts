@@ -1,6 +1,6 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { Client } from '@temporalio/client';
-import { createTemporalClient, toWorkflowUiUrl } from '../../app/clients';
+import { createCheckedTemporalClient, toWorkflowUiUrl } from '../../app/clients';
 import type { CascadeConfig } from '../../config';
 import { type CascadeFilters, toCascadeFilters } from '../../ops/cascade-filters';
 import { type CascadeDetails, describeCascade } from '../../ops/cascade-details';
@@ -57,7 +57,7 @@ function withBulkOptions(command: Command): Command {
 
 async function withClient<T>(global: GlobalOptions, run: (client: Client, config: CascadeConfig) => Promise<T>): Promise<T> {
   const { config } = createCliContext(global, ['client'], applyStackEnvironment());
-  const client = createTemporalClient(config);
+  const client = await createCheckedTemporalClient(config);
   try {
     return await run(client, config);
   } finally {

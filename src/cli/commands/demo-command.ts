@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import type { Command } from 'commander';
 import { type RunningCascade, startCascadeProcess } from '../../app/cascade-app';
-import { createSqsClient, createTemporalClient } from '../../app/clients';
+import { createSqsClient, createCheckedTemporalClient } from '../../app/clients';
 import { createS3Client } from '../../app/destination-clients';
 import { loadConfig } from '../../config';
 import { createPrismaClient } from '../../db/client';
@@ -52,7 +52,7 @@ export function registerDemoCommand(program: Command, global: () => GlobalOption
       await migrateDatabase({ databaseUrl: config.databaseUrl, logger });
 
       const context: DemoContext = { prisma: createPrismaClient(config.databaseUrl), sqs: createSqsClient(config), s3: createS3Client(config), config };
-      const client = createTemporalClient(config);
+      const client = await createCheckedTemporalClient(config);
       let embedded: RunningCascade | undefined;
       try {
         const sends = [];

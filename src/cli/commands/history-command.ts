@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { createTemporalClient } from '../../app/clients';
+import { createCheckedTemporalClient } from '../../app/clients';
 import { parseSince } from '../../ops/cascade-filters';
 import { type RecordedHistory, recordHistories } from '../../ops/history-recorder';
 import { type GlobalOptions, createCliContext, printResult } from '../cli-context';
@@ -36,7 +36,7 @@ export function registerHistoryCommand(program: Command, global: () => GlobalOpt
     .action(async (options: RecordOptions) => {
       const since = options.since === undefined ? undefined : parseSince(options.since);
       const { config } = createCliContext(global(), ['client'], applyStackEnvironment());
-      const client = createTemporalClient(config);
+      const client = await createCheckedTemporalClient(config);
       try {
         const recorded = await recordHistories(client, {
           outDir: options.out,

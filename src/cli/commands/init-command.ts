@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { createSqsClient, createTemporalClient } from '../../app/clients';
+import { createSqsClient, createCheckedTemporalClient } from '../../app/clients';
 import { createS3Client, createSnsClient } from '../../app/destination-clients';
 import { ensureBucket, ensureQueues, ensureSearchAttributes, ensureTopic } from '../../app/provision';
 import { loadQueueConfig } from '../../stack/queue-config';
@@ -20,7 +20,7 @@ export function registerInitCommand(program: Command, global: () => GlobalOption
       const sqs = createSqsClient(config);
       const sns = createSnsClient(config);
       const s3 = createS3Client(config);
-      const client = createTemporalClient(config);
+      const client = await createCheckedTemporalClient(config);
       try {
         const queueConfig = loadQueueConfig(options.queues);
         const ensure = { dryRun: options.dryRun };

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { createTemporalClient } from '../../app/clients';
+import { createCheckedTemporalClient } from '../../app/clients';
 import type { DedupHorizonReport } from '../../bridge/dedup-horizon';
 import { parseSince } from '../../ops/cascade-filters';
 import type { DeadLetterQueue } from '../../ops/dead-letters';
@@ -26,7 +26,7 @@ export function registerStatusCommand(program: Command, global: () => GlobalOpti
       const failedSince = options.since === undefined ? undefined : parseSince(options.since);
       await runInterruptible(async (signal) => {
         const ops = createOpsContext(global(), signal);
-        const client = createTemporalClient(ops.config);
+        const client = await createCheckedTemporalClient(ops.config);
         const waitingQueues: DeadLetterQueue[] = [
           ...(ops.config.deadLetterQueueUrl ? toWaitingQueues(ops.config, 'dead-letter') : []),
           ...(ops.config.quarantineQueueUrl ? toWaitingQueues(ops.config, 'quarantine') : []),
