@@ -42,6 +42,8 @@ const composeServiceSchema = z.object({
   volumes: z.array(z.union([z.string(), z.object({ source: z.string().optional(), target: z.string() })])).optional(),
   healthcheck: z.object({ test: z.union([z.string(), z.array(z.string())]).optional(), disable: z.boolean().optional() }).optional(),
   restart: z.string().optional(),
+  read_only: z.boolean().optional(),
+  tmpfs: z.union([z.string(), z.array(z.string())]).optional(),
 });
 const composeFileSchema = z.object({ services: z.record(z.string(), composeServiceSchema) });
 type ComposeService = z.infer<typeof composeServiceSchema>;
@@ -490,6 +492,16 @@ describe('Dockerfile', () => {
     assert.match(dockerfile, /npm ci\b/);
     assert.match(dockerfile, /npm run build\b/);
     assert.match(dockerfile, /npm prune --omit=dev\b/);
+  });
+
+  it('when a Cascade container runs, then its root filesystem is read-only with a tmpfs /tmp', () => {
+    const cascadeServices = Object.keys(services).filter((name) => name.startsWith('cascade-'));
+    assert.ok(cascadeServices.length >= 4, 'migrate, init, worker and bridge');
+    for (const name of cascadeServices) {
+      const service = getService(name);
+      assert.equal(service.read_only, true, `${name} runs with read_only: true`);
+      assert.deepEqual([service.tmpfs ?? []].flat(), ['/tmp'], `${name} gets a tmpfs /tmp`);
+    }
   });
 
   it('when the build context is sent, then .dockerignore keeps everything `npm ci && npm run build` reads', () => {
