@@ -138,12 +138,12 @@ export const workflowChange: FaultDefinition = {
   },
 };
 
-/** `patched(` calls in the shipped workflow sources. */
+/** `patched(…)` calls in the shipped (compiled) workflow sources: `patched(` or, as tsc emits it, `.patched)(`. */
 function countPatchedCalls(): number {
   const dir = path.dirname(resolveWorkflowsPath());
   let count = 0;
   for (const file of readdirSync(dir)) {
-    if (file.endsWith('.js')) count += (readFileSync(path.join(dir, file), 'utf8').match(/\bpatched\(/g) ?? []).length;
+    if (file.endsWith('.js')) count += (readFileSync(path.join(dir, file), 'utf8').match(/\bpatched\)?\(/g) ?? []).length;
   }
   return count;
 }
