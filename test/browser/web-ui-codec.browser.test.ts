@@ -93,7 +93,7 @@ describe('Temporal Web UI decodes encrypted cascades through Cascade (headless C
       const email = `${name}@${ISS}`;
       await ctx.db.prisma.user.create({ data: { email, generation: 2n, clientState: 'cs', createdAt: 1n } });
       const body = JSON.stringify({ event: 'delete', uid: name, iss: ISS, ts: 1_700_000_000 });
-      const parsed = parseAccountEvent(JSON.parse(body));
+      const parsed = parseAccountEvent(JSON.parse(body), ctx.config({}, []).accountEvents.eventKeySecret);
       assert.equal(parsed.kind, 'event');
       bodies.push(body);
       sent.push({ email, workflowId: toWorkflowId('account-events', parsed.kind === 'event' ? parsed.eventKey : '') });
