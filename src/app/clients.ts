@@ -2,6 +2,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { Client, Connection } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
 import { createPayloadCodec, toDataConverter } from '../codec';
+import { UnreadablePayloadsAsText } from '../codec/unreadable-payloads';
 import type { CascadeConfig } from '../config';
 import { toTemporalConnectionOptions } from '../temporal/connection-options';
 import { probeTemporalConnection } from '../temporal/connection-probe';
@@ -34,11 +35,14 @@ export function createTemporalClient(config: CascadeConfig, payloadCodec: Payloa
  * once, so a misconfigured one (a CA that does not verify the server, a
  * missing client certificate, TLS against plain text…) stops the command with
  * a ConfigError naming the setting instead of a gRPC error. An unreachable
- * server is left to the command's own calls and their errors.
+ * server is left to the command's own calls and their errors. `readOnly`
+ * (views that send nothing back) shows payloads it cannot decrypt as a text
+ * naming their key ({@link UnreadablePayloadsAsText}) instead of failing.
  */
-export async function createCheckedTemporalClient(config: CascadeConfig): Promise<Client> {
+export async function createCheckedTemporalClient(config: CascadeConfig, options: { readonly readOnly?: boolean } = {}): Promise<Client> {
   await probeTemporalConnection(config.temporal.connection);
-  return createTemporalClient(config);
+  const codec = createPayloadCodec(config);
+  return createTemporalClient(config, options.readOnly ? new UnreadablePayloadsAsText(codec) : codec);
 }
 
 /** Web UI link of one workflow. */

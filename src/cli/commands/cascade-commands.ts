@@ -55,9 +55,9 @@ function withBulkOptions(command: Command): Command {
     .option('--json', 'print the result as JSON');
 }
 
-async function withClient<T>(global: GlobalOptions, run: (client: Client, config: CascadeConfig) => Promise<T>): Promise<T> {
+async function withClient<T>(global: GlobalOptions, run: (client: Client, config: CascadeConfig) => Promise<T>, options: { readonly readOnly?: boolean } = {}): Promise<T> {
   const { config } = createCliContext(global, ['client'], applyStackEnvironment());
-  const client = await createCheckedTemporalClient(config);
+  const client = await createCheckedTemporalClient(config, options);
   try {
     return await run(client, config);
   } finally {
@@ -185,7 +185,7 @@ export function registerCascadeCommands(program: Command, global: () => GlobalOp
               : []),
           ].join('\n');
         });
-      });
+      }, { readOnly: true });
     });
 
   program
@@ -197,7 +197,7 @@ export function registerCascadeCommands(program: Command, global: () => GlobalOp
       await withClient(global(), async (client, config) => {
         const details = await describeCascade(client, workflowId, (id) => toWorkflowUiUrl(config, id));
         printResult(details, options.json, toDetailsText);
-      });
+      }, { readOnly: true });
     });
 
   withBulkOptions(

@@ -26,7 +26,7 @@ export function registerStatusCommand(program: Command, global: () => GlobalOpti
       const failedSince = options.since === undefined ? undefined : parseSince(options.since);
       await runInterruptible(async (signal) => {
         const ops = createOpsContext(global(), signal);
-        const client = await createCheckedTemporalClient(ops.config);
+        const client = await createCheckedTemporalClient(ops.config, { readOnly: true });
         const waitingQueues: DeadLetterQueue[] = [
           ...(ops.config.deadLetterQueueUrl ? toWaitingQueues(ops.config, 'dead-letter') : []),
           ...(ops.config.quarantineQueueUrl ? toWaitingQueues(ops.config, 'quarantine') : []),
