@@ -103,7 +103,7 @@ export function loadTemporalConnectionSettings(env: NodeJS.ProcessEnv): Temporal
   if (!/^[^\s:]+:\d+$/.test(address)) {
     issues.push({ variable: vars.TEMPORAL_ADDRESS !== undefined ? 'TEMPORAL_ADDRESS' : `address of profile "${profileName}" in ${file ?? 'the Temporal config file'}`, message: 'must be host:port, e.g. localhost:7233' });
   }
-  // As envconfig: any TLS setting turns TLS on unless TEMPORAL_TLS=false; an API key alone does too.
+  // As envconfig does, each TLS setting turns TLS on unless TEMPORAL_TLS=false; an API key alone does too.
   const tlsWanted = profile.tls === undefined ? profile.apiKey !== undefined : profile.tls.disabled !== true;
   const tls = tlsWanted ? toTls(profile.tls, setting, issues) : undefined;
   if (issues.length > 0) throw new ConfigError(issues);
