@@ -17,15 +17,19 @@ export const RETRYING_AFTER_FAILURES = 3;
  */
 export type CascadeTroubleKind = 'workflow-task-failing' | 'step-retrying';
 
-/** One running cascade in trouble, with what an operator needs to act. */
-export interface CascadeTrouble {
-  readonly kind: CascadeTroubleKind;
+/** Which cascade a listing row is about: its run and the search attributes the bridge set. */
+export interface CascadeIdentity {
   readonly workflowId: string;
   readonly runId: string;
   readonly workflowType: string;
   readonly route: string;
   readonly eventKey: string;
   readonly entityId?: string;
+}
+
+/** One running cascade in trouble, with what an operator needs to act. */
+export interface CascadeTrouble extends CascadeIdentity {
+  readonly kind: CascadeTroubleKind;
   /** The activity type retrying, for `step-retrying`. */
   readonly step?: string;
   /** The current attempt of the workflow task or the activity. */

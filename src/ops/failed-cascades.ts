@@ -2,20 +2,14 @@ import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { SEARCH_ATTRIBUTE_KEYS } from '../bridge/workflow-starter';
 import { type CascadeFilters, toVisibilityQuery } from './cascade-filters';
 import { fetchCloseEvent, toCloseReason } from './cascade-history';
-import { listCascadeTroubles } from './cascade-trouble';
+import { type CascadeIdentity, listCascadeTroubles } from './cascade-trouble';
 
 /**
  * One failed, timed-out or terminated cascade whose latest run is still that
  * failure; or (`stuck`) a running cascade whose workflow task fails on every
  * attempt, which no retry will ever finish.
  */
-export interface FailedCascade {
-  readonly workflowId: string;
-  readonly runId: string;
-  readonly workflowType: string;
-  readonly route: string;
-  readonly eventKey: string;
-  readonly entityId?: string;
+export interface FailedCascade extends CascadeIdentity {
   /** `FAILED`, `TIMED_OUT` or `TERMINATED`; `RUNNING` for a stuck cascade. */
   readonly status: string;
   /** When it closed ('' for a stuck cascade, which is still running). */
