@@ -118,6 +118,24 @@ describe('shipping workflow changes while cascades are in flight (real workers, 
     });
   }
 
+  /**
+   * Runs `workflows` on `taskQueue` and stops that worker while the cascade's latest run is a continued run
+   * it has begun (a completed workflow task). The worker may continue as new between the check and its
+   * shutdown, leaving a fresh run it never touched; then it is started again and the switch retried.
+   */
+  async function stopWorkerMidRun(taskQueue: string, workflows: WorkflowCode, handle: WorkflowHandle) {
+    for (let attempt = 1; attempt <= 5; attempt++) {
+      const old = await startWorker(taskQueue, workflows);
+      await untilContinuedRunInFlight(handle);
+      await old.stop();
+      const description = await handle.describe();
+      assert.equal(description.status.name, 'RUNNING', 'still in flight when the old worker stopped');
+      const events = (await ctx.temporal.workflow.getHandle(handle.workflowId, description.runId).fetchHistory()).events ?? [];
+      if (events.some((e) => e.workflowTaskCompletedEventAttributes)) return description;
+    }
+    assert.fail('the worker continued as new just before every one of 5 shutdowns');
+  }
+
   /** Every run of a cascade, oldest first, with whether its history carries the patch marker. */
   async function listRuns(workflowId: string): Promise<Array<{ runId: string; continued: boolean; patched: boolean }>> {
     const runs: Array<{ runId: string; continued: boolean; patched: boolean; start: number }> = [];
@@ -136,14 +154,8 @@ describe('shipping workflow changes while cascades are in flight (real workers, 
 
   it('when a patched() change ships while cascades are in flight, then the in-flight runs finish on the old path and every later run takes the new one', async () => {
     const taskQueue = `shipping-${randomUUID().slice(0, 8)}`;
-    const old = await startWorker(taskQueue, previousRelease);
     const inFlight = await startCascade(taskQueue, 60, 5);
-    await untilContinuedRunInFlight(inFlight);
-    await old.stop();
-    const switchedAt = await inFlight.describe();
-    assert.equal(switchedAt.status.name, 'RUNNING', 'still in flight when the old worker stopped');
-    const begunByOld = (await ctx.temporal.workflow.getHandle(inFlight.workflowId, switchedAt.runId).fetchHistory()).events ?? [];
-    assert.ok(begunByOld.some((e) => e.workflowTaskCompletedEventAttributes), 'the run in flight had completed a workflow task with the old code');
+    const switchedAt = await stopWorkerMidRun(taskQueue, previousRelease, inFlight);
 
     await startWorker(taskQueue, current);
     const later = await startCascade(taskQueue, 12, 5);
@@ -187,11 +199,8 @@ describe('shipping workflow changes while cascades are in flight (real workers, 
 
   it('when a worker runs code that no longer replays a cascade in flight, then `cascade failed`, `status` and `show` report it stuck with the non-determinism, and a worker with replayable code frees it', async () => {
     const taskQueue = `stuck-${randomUUID().slice(0, 8)}`;
-    const released = await startWorker(taskQueue, current);
     const cascade = await startCascade(taskQueue, 40, 4);
-    await untilContinuedRunInFlight(cascade);
-    await released.stop();
-    const stuckRun = (await cascade.describe()).runId;
+    const stuckRun = (await stopWorkerMidRun(taskQueue, current, cascade)).runId;
     const broken = await startWorker(taskQueue, forgotPatched);
     await eventually('the workflow task has failed twice', async () => ((await cascade.describe()).raw.pendingWorkflowTask?.attempt ?? 0) >= 2, 90_000);
 
