@@ -31,6 +31,7 @@ export function printResult<T>(value: T, json: boolean | undefined, toText: (val
   process.stdout.write(json ? `${JSON.stringify(value, toJsonValue, 2)}\n` : `${escapeControlCharacters(toText(value))}\n`);
 }
 
-function toJsonValue(_key: string, value: unknown): unknown {
+/** JSON.stringify replacer: bigints as decimal strings. */
+export function toJsonValue(_key: string, value: unknown): unknown {
   return typeof value === 'bigint' ? value.toString() : value;
 }

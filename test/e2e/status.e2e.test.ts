@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -12,7 +13,7 @@ import { createSourceResolver } from '../../src/ops/message-source';
 import { readQueueDepth } from '../../src/ops/queue-depth';
 import { type CascadeStatus, type RouteStatus, ROUTE_QUEUE_AGE_NOTE, readCascadeStatus } from '../../src/ops/queue-status';
 import { type E2eContext, type TestQueues, createE2eContext, createTestQueues, eventually } from '../support/e2e-harness';
-import { runCli } from '../support/cli-runner';
+import { CASCADE_BIN, runCli } from '../support/cli-runner';
 
 describe('`cascade status` end to end', function () {
   this.timeout(180_000);
@@ -140,5 +141,34 @@ describe('`cascade status` end to end', function () {
     assert.deepEqual(route?.queue, { visible: 1, inFlight: 0, delayed: 0 });
     assert.ok(route && 'error' in route.cascades, 'the cascade counts carry the error');
     assert.match(status.dedupHorizon.namespaceError ?? '', /could not describe the Temporal namespace/);
+  });
+
+  it('when watched (`--watch`, not a terminal), then status writes the view again each time it changes, a line of JSON per change with --json, and Ctrl-C ends it with exit code 0', async () => {
+    const queues = await createTestQueues(ctx.sqs, 'status-watch');
+    const watch = spawn(process.execPath, [CASCADE_BIN, 'status', '--watch', '--interval', '1', '--json'], { env: envOf(queues), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    watch.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    watch.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => watch.on('exit', resolve));
+    const views = (): CascadeStatus[] => stdout.split('\n').filter((line) => line.trim() !== '').map((line) => JSON.parse(line) as CascadeStatus);
+    const visibleIn = (status: CascadeStatus): number | undefined => {
+      const queue = status.routes.find((r) => r.route === 'account-events')?.queue;
+      return queue && !('error' in queue) ? queue.visible : undefined;
+    };
+    try {
+      await eventually('the first view is written', async () => views().length === 1, 60_000);
+      assert.equal(visibleIn(views()[0]), 0);
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      assert.equal(views().length, 1, `nothing changed, so nothing more is written: ${stdout}`);
+      await ctx.sqs.send(new SendMessageCommand({ QueueUrl: queues.queueUrl, MessageBody: '{"event":"watched"}' }));
+      await eventually('a second view shows the new message', async () => views().length === 2, 60_000);
+      assert.equal(visibleIn(views()[1]), 1);
+      assert.ok(!stdout.includes('\u001b'), 'no escape codes when stdout is not a terminal');
+    } finally {
+      watch.kill('SIGINT');
+    }
+    assert.equal(await exited, 0, stderr);
+    assert.match(stderr, /SIGINT: stopping/);
   });
 });

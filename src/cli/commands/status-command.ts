@@ -4,12 +4,14 @@ import type { DedupHorizonReport } from '../../bridge/dedup-horizon';
 import { parseSince } from '../../ops/cascade-filters';
 import type { DeadLetterQueue } from '../../ops/dead-letters';
 import { type CascadeStatus, type WaitingMessages, type WaitingQueueStatus, isStatusError, readCascadeStatus } from '../../ops/queue-status';
-import { type GlobalOptions, printResult } from '../cli-context';
+import { setTimeout as delay } from 'node:timers/promises';
+import { type GlobalOptions, printResult, toJsonValue } from '../cli-context';
 import { runInterruptible } from '../interrupt-signal';
 import { createOpsContext, toWaitingQueues } from '../ops-context';
 import { parsePositiveInteger } from '../option-parsers';
 import { createGrowingProgress } from '../growing-progress';
-import { toDurationText, toTable } from '../text-format';
+import { escapeControlCharacters, toDurationText, toTable } from '../text-format';
+import { type WatchFrame, createWatchOutput } from '../watch-output';
 
 /** `cascade status`: per route, queue depths, waiting messages, running and failed cascades, and the dedup horizon. */
 export function registerStatusCommand(program: Command, global: () => GlobalOptions): void {
@@ -21,8 +23,10 @@ export function registerStatusCommand(program: Command, global: () => GlobalOpti
     .option('--since <when>', 'count failed cascades closed since then only: a duration back (30m, 24h, 7d) or an ISO 8601 time')
     .option('--scan-limit <n>', 'most messages read from each of the dead-letter and quarantine queues to attribute them to routes', parsePositiveInteger, 1000)
     .option('--trouble-scan-limit <n>', 'most running cascades of each route described to find stuck and retrying ones', parsePositiveInteger, 1000)
-    .option('--json', 'print the result as JSON')
-    .action(async (options: { since?: string; scanLimit: number; troubleScanLimit: number; json?: boolean }) => {
+    .option('--json', 'print the result as JSON (with --watch: one JSON line per change)')
+    .option('-w, --watch', 'keep refreshing the view until Ctrl-C: redrawn in place on a terminal, otherwise written again whenever it changes')
+    .option('--interval <seconds>', 'with --watch, seconds between refreshes', parsePositiveInteger, 5)
+    .action(async (options: StatusOptions) => {
       const failedSince = options.since === undefined ? undefined : parseSince(options.since);
       await runInterruptible(async (signal) => {
         const ops = createOpsContext(global(), signal);
@@ -31,38 +35,81 @@ export function registerStatusCommand(program: Command, global: () => GlobalOpti
           ...(ops.config.deadLetterQueueUrl ? toWaitingQueues(ops.config, 'dead-letter') : []),
           ...(ops.config.quarantineQueueUrl ? toWaitingQueues(ops.config, 'quarantine') : []),
         ];
-        const { progress, expect } = createGrowingProgress('reading');
+        const missing = [
+          ...(ops.config.deadLetterQueueUrl ? [] : ['CASCADE_DEAD_LETTER_QUEUE_URL is not set: dead letters are not counted']),
+          ...(ops.config.quarantineQueueUrl ? [] : ['CASCADE_QUARANTINE_QUEUE_URL is not set: quarantined messages are not counted']),
+          ...(ops.config.routes.length === 0 ? ['no route queue URL is set (CASCADE_QUEUE_URL_<ROUTE>): run `cascade stack up` or set them'] : []),
+        ];
+        const readStatus = async (showProgress: boolean): Promise<CascadeStatus> => {
+          const { progress, expect } = createGrowingProgress('reading');
+          try {
+            const status = await readCascadeStatus({
+              sqs: ops.sqs,
+              client,
+              namespace: ops.config.temporal.namespace,
+              routes: ops.config.routes,
+              waitingQueues,
+              resolver: ops.resolver,
+              scanLimit: options.scanLimit,
+              troubleScanLimit: options.troubleScanLimit,
+              ...(failedSince ? { failedSince } : {}),
+              signal,
+              ...(showProgress ? { onExpect: expect, onPage: (count: number) => progress.increment(count) } : {}),
+            });
+            return { ...status, notes: [...missing, ...status.notes] };
+          } finally {
+            progress.stop();
+          }
+        };
         try {
-          const status = await readCascadeStatus({
-            sqs: ops.sqs,
-            client,
-            namespace: ops.config.temporal.namespace,
-            routes: ops.config.routes,
-            waitingQueues,
-            resolver: ops.resolver,
-            scanLimit: options.scanLimit,
-            troubleScanLimit: options.troubleScanLimit,
-            ...(failedSince ? { failedSince } : {}),
-            signal,
-            onExpect: expect,
-            onPage: (count) => progress.increment(count),
-          });
-          progress.stop();
-          const missing = [
-            ...(ops.config.deadLetterQueueUrl ? [] : ['CASCADE_DEAD_LETTER_QUEUE_URL is not set: dead letters are not counted']),
-            ...(ops.config.quarantineQueueUrl ? [] : ['CASCADE_QUARANTINE_QUEUE_URL is not set: quarantined messages are not counted']),
-            ...(ops.config.routes.length === 0 ? ['no route queue URL is set (CASCADE_QUEUE_URL_<ROUTE>): run `cascade stack up` or set them'] : []),
-          ];
-          const result: CascadeStatus = { ...status, notes: [...missing, ...status.notes] };
+          if (options.watch) {
+            await watchStatus(readStatus, options, signal);
+            return;
+          }
+          const result = await readStatus(true);
           printResult(result, options.json, toStatusText);
           if (hasErrors(result) || signal.aborted) process.exitCode = 1;
         } finally {
-          progress.stop();
           ops.close();
           await client.connection.close();
         }
       });
     });
+}
+
+interface StatusOptions {
+  since?: string;
+  scanLimit: number;
+  troubleScanLimit: number;
+  json?: boolean;
+  watch?: boolean;
+  interval: number;
+}
+
+/**
+ * `cascade status --watch`: reads the status every `--interval` seconds until Ctrl-C.
+ * A read that fails shows its error in the view and the watch goes on; Ctrl-C ends it with exit code 0.
+ */
+async function watchStatus(readStatus: (showProgress: boolean) => Promise<CascadeStatus>, options: StatusOptions, signal: AbortSignal): Promise<void> {
+  const output = createWatchOutput(process.stdout);
+  const footer = `Refreshing every ${options.interval} s; Ctrl-C to stop.`;
+  while (!signal.aborted) {
+    const shown = await readStatus(false).then(
+      (status): WatchFrame => {
+        const timeless = { ...status, generatedAt: '' };
+        return options.json
+          ? { text: JSON.stringify(status, toJsonValue), key: JSON.stringify(timeless, toJsonValue) }
+          : { text: escapeControlCharacters(toStatusText(status)), key: toStatusText(timeless), footer };
+      },
+      (error: unknown): WatchFrame => {
+        const message = error instanceof Error ? error.message : String(error);
+        return { text: escapeControlCharacters(`Cascade status not read at ${new Date().toISOString()}: ${message}`), key: message, footer };
+      },
+    );
+    if (signal.aborted) break;
+    output.show(shown);
+    await delay(options.interval * 1000, undefined, { signal }).catch(() => undefined);
+  }
 }
 
 function hasErrors(status: CascadeStatus): boolean {
