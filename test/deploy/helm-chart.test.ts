@@ -151,7 +151,7 @@ const allValues = z
     temporal: z.object({ tls: z.object({ existingSecret: z.string(), certKey: z.string().optional(), caKey: z.string() }), apiKey: z.object({ existingSecret: z.string(), key: z.string() }) }),
   })
   .parse(parse(readFileSync(ALL_VALUES, 'utf8')));
-const defaultValues = z.object({ secrets: z.object({ existingSecret: z.string(), env: z.record(z.string(), z.object({ key: z.string() }).nullable()) }) }).parse(parse(readFileSync(path.join(CHART_DIR, 'values.yaml'), 'utf8')));
+const defaultValues = z.object({ routes: z.record(z.string(), z.unknown()), secrets: z.object({ existingSecret: z.string(), env: z.record(z.string(), z.object({ key: z.string() }).nullable()) }) }).parse(parse(readFileSync(path.join(CHART_DIR, 'values.yaml'), 'utf8')));
 const dockerfile = readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8');
 
 /** The ENV of the runtime stage of the Dockerfile: every container starts with it. */
@@ -314,6 +314,16 @@ describe('Helm chart deploy/helm/cascade', function () {
         assert.equal(result.ok, false, `${kind} with an unknown field is rejected: ${result.output}`);
         assert.match(result.output, /additional properties|additionalProperties|not allowed/i, `${kind}: ${result.output}`);
       }
+    });
+
+    it('when values misspell a setting or name a route Cascade does not have, then values.schema.json refuses them', async function () {
+      this.timeout(60_000);
+      await assert.rejects(render({ set: ['bridge.perroute=true'] }), /additional properties 'perroute' not allowed/);
+      await assert.rejects(render({ set: ['routes.account-event.queueUrl=https://sqs/q'] }), /additional properties 'account-event' not allowed/);
+      await assert.rejects(render({ set: ['autoscaling.keda.enabled=maybe'] }), /autoscaling\/keda\/enabled/);
+      const schema = z.object({ properties: z.object({ routes: z.object({ properties: z.record(z.string(), z.unknown()) }) }) }).parse(JSON.parse(readFileSync(path.join(CHART_DIR, 'values.schema.json'), 'utf8')));
+      assert.deepEqual(Object.keys(schema.properties.routes.properties).sort(), [...ROUTE_NAMES].sort(), 'the schema lists exactly the routes of src/routes');
+      assert.deepEqual(Object.keys(defaultValues.routes).sort(), [...ROUTE_NAMES].sort(), 'values.yaml lists every route');
     });
 
     it('when the chart is packaged, then the alert rules behind the files/ link are inside it', async function () {
