@@ -122,7 +122,7 @@ are set), selectRoutes (set CASCADE_ROUTES to routes), nodeOptions.
 {{- define "cascade.env" -}}
 {{- $root := .root }}
 {{- $v := $root.Values }}
-{{- $reserved := include "cascade.reservedVariables" $root | fromJsonArray }}
+{{- $reserved := include "cascade.reservedVariables" $root | fromJsonArray -}}
 - name: TEMPORAL_ADDRESS
   value: {{ required "temporal.address is required (host:port)" $v.temporal.address | quote }}
 - name: TEMPORAL_NAMESPACE
@@ -211,7 +211,7 @@ are set), selectRoutes (set CASCADE_ROUTES to routes), nodeOptions.
 
 {{/* Pod-level settings shared by the Deployments and Jobs. */}}
 {{- define "cascade.podCommon" -}}
-{{- $v := .Values }}
+{{- $v := .Values -}}
 automountServiceAccountToken: false
 {{- with $v.imagePullSecrets }}
 imagePullSecrets:
@@ -258,7 +258,7 @@ affinity:
 
 {{/* Topology spread of a Deployment's pods, selected by its labels (parameters: root, component). */}}
 {{- define "cascade.topologySpread" -}}
-{{- if .root.Values.topologySpread.enabled }}
+{{- if .root.Values.topologySpread.enabled -}}
 topologySpreadConstraints:
   {{- range $key, $skew := dict "topology.kubernetes.io/zone" .root.Values.topologySpread.zoneMaxSkew "kubernetes.io/hostname" .root.Values.topologySpread.nodeMaxSkew }}
   - maxSkew: {{ $skew }}
@@ -276,7 +276,7 @@ topologySpreadConstraints:
 
 {{/* Liveness, readiness and startup probes on the HTTP port. */}}
 {{- define "cascade.probes" -}}
-{{- $p := .Values.probes }}
+{{- $p := .Values.probes -}}
 startupProbe:
   httpGet:
     path: /healthz
