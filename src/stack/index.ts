@@ -6,6 +6,7 @@
 export { resolveCacheDir } from './cache-dir';
 export { ELASTICMQ_VERSION, EMULATOR_ACCOUNT_ID, EMULATOR_REGION, toElasticMqConfig, toElasticMqQueueUrl } from './elasticmq';
 export { toEnvLines, toStackEndpoints, type StackEndpointsInput } from './endpoints';
+export { buildGoTool, downloadGoModule, resolveGoTool, toCachedGoToolPath, type GoModuleSource, type GoTool, type GoToolContext } from './go-install';
 export { MOTO_ACCOUNT_ID, MOTO_VERSION, toMotoTopicArn } from './moto';
 export { DEFAULT_STACK_PORTS, STACK_HOST, findFreePort, findFreeStackPorts, isPortFree, type StackPorts } from './ports';
 export { POSTGRES_DATABASE, toEmbeddedDatabaseUrl } from './postgres';

@@ -5,29 +5,32 @@ import { startTestStack, stopTestStack } from './test-stack';
 /** A first run builds the Temporal CLI and downloads ElasticMQ and moto. */
 const FIRST_RUN_TIMEOUT_MS = 20 * 60_000;
 
-/** Compiled unit tests (dist/test/unit): they need no server. */
-const UNIT_TEST_DIR = path.join(__dirname, '..', 'unit');
+/**
+ * Compiled tests that need no server: unit tests (dist/test/unit) and the
+ * deployment tests (dist/test/deploy), which only render and validate files.
+ */
+const STACKLESS_TEST_DIRS = ['unit', 'deploy'].map((dir) => path.join(__dirname, '..', dir));
 
 function hasFailures(suite: Suite): boolean {
   return suite.tests.some((test) => test.state === 'failed') || suite.suites.some(hasFailures);
 }
 
-function isUnitTestFile(file: string | undefined): boolean {
-  return file !== undefined && path.resolve(file).startsWith(UNIT_TEST_DIR + path.sep);
+function isStacklessTestFile(file: string | undefined): boolean {
+  return file !== undefined && STACKLESS_TEST_DIRS.some((dir) => path.resolve(file).startsWith(dir + path.sep));
 }
 
 /**
- * Whether the run holds a test outside test/unit (a test without a file
- * counts as one, to be safe): only those get the local stack.
+ * Whether the run holds a test outside test/unit and test/deploy (a test
+ * without a file counts as one, to be safe): only those get the local stack.
  */
 function needsTestStack(suite: Suite): boolean {
-  return suite.tests.some((test) => !isUnitTestFile(test.file)) || suite.suites.some(needsTestStack);
+  return suite.tests.some((test) => !isStacklessTestFile(test.file)) || suite.suites.some(needsTestStack);
 }
 
 /**
  * Mocha root hooks (loaded through .mocharc.json `require`): one local stack
  * for the whole run, see test-stack.ts, started before any suite's hooks —
- * unless every test of the run is a unit test (test/unit), which needs none.
+ * unless every test of the run is in test/unit or test/deploy, which need none.
  */
 // Same as bin/cascade.js: the SDK's Node 22 notice is noise in test output.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
