@@ -42,6 +42,17 @@ describe('accountEventsWorkflow (Temporal dev server, activities faked)', functi
     assert.deepEqual(calls, [{ name: 'retireUser', input: { email: 'u@example.com' } }]);
   });
 
+  it('when a delete runs, then its step is a local activity and the whole cascade takes one workflow task', async () => {
+    const { activities } = recordingActivities(1);
+    const input: CascadeInput<AccountEvent> = { route: 'account-events', eventKey: randomUUID(), event: { type: 'delete', email: 'u@example.com' }, activity: FAST_RETRIES };
+    const workflowId = `account-events/${input.eventKey}`;
+    await runWithWorker(temporal.env, activities, (taskQueue) => temporal.env.client.workflow.execute(accountEventsWorkflow, { taskQueue, workflowId, args: [input] }));
+    const events = (await temporal.env.client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
+    assert.equal(events.filter((e) => e.workflowTaskCompletedEventAttributes).length, 1);
+    assert.deepEqual(events.flatMap((e) => (e.markerRecordedEventAttributes ? [e.markerRecordedEventAttributes.markerName] : [])), ['core_patch', 'core_local_activity']);
+    assert.equal(events.filter((e) => e.activityTaskScheduledEventAttributes).length, 0);
+  });
+
   it('when a reset arrives, then the generation is raised with the event generation', async () => {
     const { calls, activities } = recordingActivities(1);
     const result = await run({ type: 'reset', email: 'u@example.com', generation: 42 }, activities);
