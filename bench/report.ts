@@ -34,7 +34,7 @@ const KEYS = [
   'bigSmall.writtenMs', 'bigSmall.completeMs', 'bigSmall.bulkMs', 'bigSmall.maxHistory', 'bigSmall.runs',
   'memory.backlogProcessed', 'memory.bridgePeakMb', 'memory.workerPeakMb', 'memory.steadyRate', 'memory.bridgeStartMb', 'memory.bridgeEndMb', 'memory.workerStartMb', 'memory.workerEndMb',
   'scale.completeMs',
-  'short.localCompleteMs', 'short.referenceCompleteMs', 'short.localWorkflowTasks', 'short.referenceWorkflowTasks', 'short.localHistoryEvents', 'short.referenceHistoryEvents',
+  'short.localCompleteMs', 'short.referenceCompleteMs', 'short.localWorkflowTasks', 'short.referenceWorkflowTasks', 'short.localHistoryEvents', 'short.referenceHistoryEvents', 'short.localWorkerCpuMs', 'short.referenceWorkerCpuMs',
 ] as const;
 
 const fmt = (value: number, digits = 0) => value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
@@ -179,6 +179,11 @@ export function toBenchReport(m: Measurements, settings: BenchSettings): BenchRe
     });
     const tasks = (variant: string) => `${fmt(get(`short.${variant}WorkflowTasks`)?.max ?? 0)} workflow task(s), ${fmt(get(`short.${variant}HistoryEvents`)?.max ?? 0)} history events`;
     row({ scenario: '', figure: 'one cascade: local vs reference (diagnostic)', value: tasks('local'), comparedWith: `9. reference ${tasks('reference')}` });
+    const localCpu = get('short.localWorkerCpuMs');
+    const referenceCpu = get('short.referenceWorkerCpuMs');
+    if (localCpu && referenceCpu) {
+      row({ scenario: '', figure: 'worker CPU per cascade (diagnostic)', value: spreadText(localCpu, 'ms', 2), comparedWith: `9. reference ${fmt(referenceCpu.median, 2)} ms`, ratio: fmt(localCpu.median / referenceCpu.median, 2) });
+    }
   }
   return {
     date: new Date().toISOString(),

@@ -1,5 +1,5 @@
 import { rmSync } from 'node:fs';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { DefaultLogger, bundleWorkflowCode } from '@temporalio/worker';
@@ -45,7 +45,8 @@ function buildBenchWorkflowBundle(): Promise<string> {
  * Cascade runs them (the step a local activity, one workflow task per
  * cascade) and as the regular-activity reference (workflow task, activity
  * task, workflow task). Each variant gets a fresh worker running the bench
- * bundle; the order alternates between repetitions.
+ * bundle, warmed up by N/20 cascades of its kind (at least 10) before the
+ * clock starts; the order alternates between repetitions.
  */
 export async function runShortCascades(env: BenchEnv, settings: BenchSettings, m: Measurements, repetition: number): Promise<void> {
   const bundle = await buildBenchWorkflowBundle();
@@ -56,37 +57,52 @@ export async function runShortCascades(env: BenchEnv, settings: BenchSettings, m
 async function runVariant(env: BenchEnv, settings: BenchSettings, m: Measurements, variant: ShortStepVariant, bundle: string): Promise<void> {
   const n = settings.events;
   const ids = createRunIds(`short-${variant}`);
+  // A few cascades of the same kind first, on their own users, so the worker is polling and warm when the clock starts.
+  const warmUp = { run: `${ids.run}w`, n: Math.max(10, Math.round(n / 20)) };
   await seedUsers(env.prisma, ids.run, n);
+  await seedUsers(env.prisma, warmUp.run, warmUp.n);
   const queues = await createBenchQueues(env.sqs, ids.run);
   const worker = await startCascadeProcess('worker', toAccountEnv(env, ids, queues, settings, { CASCADE_WORKFLOW_BUNDLE: bundle }));
   try {
     const startCascade = createWorkflowStarter({ client: env.temporal, taskQueue: ids.taskQueue, activityPolicy: env.config.activity });
     const accountEventsRoute = createAccountEventsRoute(env.config);
     const route = { ...accountEventsRoute, workflowType: WORKFLOW_TYPES[variant] };
-    const events = Array.from({ length: n }, (_, i) => {
-      const parsed = route.parse(JSON.parse(toDeleteBody(ids.run, i)), { messageId: `short-${i}`, sentAt: new Date() });
-      if (parsed.kind !== 'event') throw new Error(`bench event ${i} did not parse: ${JSON.stringify(parsed)}`);
-      return parsed;
-    });
-    let next = 0;
-    let started = 0;
-    const t0 = Date.now();
-    await Promise.all(
-      Array.from({ length: settings.maxInFlight }, async () => {
-        while (next < events.length) {
-          const event = events[next++];
-          if (event === undefined) break;
-          const result = await startCascade({ route, eventKey: event.eventKey, event: event.event, memo: { queueUrl: 'direct', sqsMessageId: 'direct', receivedAt: new Date().toISOString() } });
-          if (result.status === 'started') started += 1;
-        }
-      }),
-    );
-    await waitForRetired(env.prisma, ids.run, n, 120_000 + n * 100);
+    const toEvents = (run: string, count: number) =>
+      Array.from({ length: count }, (_, i) => {
+        const parsed = route.parse(JSON.parse(toDeleteBody(run, i)), { messageId: `short-${i}`, sentAt: new Date() });
+        if (parsed.kind !== 'event') throw new Error(`bench event ${i} did not parse: ${JSON.stringify(parsed)}`);
+        return parsed;
+      });
+    const startAll = async (events: ReturnType<typeof toEvents>): Promise<number> => {
+      let next = 0;
+      let started = 0;
+      await Promise.all(
+        Array.from({ length: settings.maxInFlight }, async () => {
+          while (next < events.length) {
+            const event = events[next++];
+            if (event === undefined) break;
+            const result = await startCascade({ route, eventKey: event.eventKey, event: event.event, memo: { queueUrl: 'direct', sqsMessageId: 'direct', receivedAt: new Date().toISOString() } });
+            if (result.status === 'started') started += 1;
+          }
+        }),
+      );
+      return started;
+    };
     const completed = `TaskQueue = '${ids.taskQueue}' AND ExecutionStatus = 'Completed'`;
-    await waitForCount(`9. ${variant} cascades completed`, async () => (await env.temporal.workflow.count(completed)).count, n, 120_000, 250);
+    const completedCount = async () => (await env.temporal.workflow.count(completed)).count;
+    await startAll(toEvents(warmUp.run, warmUp.n));
+    await waitForCount(`9. ${variant} warm-up cascades completed`, completedCount, warmUp.n, 120_000, 100);
+
+    const events = toEvents(ids.run, n);
+    const cpuBefore = await readCpuMs(worker.child.pid ?? 0);
+    const t0 = Date.now();
+    const started = await startAll(events);
+    await waitForRetired(env.prisma, ids.run, n, 120_000 + n * 100);
+    await waitForCount(`9. ${variant} cascades completed`, completedCount, warmUp.n + n, 120_000, 250);
     let lastClose = 0;
     for await (const execution of env.temporal.workflow.list({ query: completed })) lastClose = Math.max(lastClose, execution.closeTime?.getTime() ?? 0);
     m.add(`short.${variant}CompleteMs`, lastClose - t0);
+    m.add(`short.${variant}WorkerCpuMs`, ((await readCpuMs(worker.child.pid ?? 0)) - cpuBefore) / n);
 
     const first = events[0];
     const history = first ? ((await env.temporal.workflow.getHandle(toWorkflowId('account-events', first.eventKey)).fetchHistory()).events ?? []) : [];
@@ -97,4 +113,11 @@ async function runVariant(env: BenchEnv, settings: BenchSettings, m: Measurement
   } finally {
     await worker.stop();
   }
+}
+
+/** CPU time (user + system) a process has used so far, in ms, from /proc (Linux; clock ticks of 10 ms). */
+async function readCpuMs(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
