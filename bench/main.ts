@@ -16,10 +16,11 @@ import { toBenchReport, toMarkdown, toText } from './report';
 import { runBridge, runLatency, runPeer, runScaleOut, runSqsCeiling, runTemporalCeiling } from './scenarios/account-scenarios';
 import { runBigCascade } from './scenarios/big-cascade';
 import { runMemory } from './scenarios/memory';
+import { runShortCascades } from './scenarios/short-cascades';
 import { BIG_CASCADE_PAGE_SIZES, type BenchSettings, toBenchSettings } from './settings';
 import { toSpread } from './stats';
 
-const ALL_SCENARIOS = [1, 2, 3, 4, 5, 6, 7, 8] as const;
+const ALL_SCENARIOS = [1, 2, 3, 4, 5, 6, 7, 8, 9] as const;
 const RESULTS_DIR = path.join(__dirname, '..', '..', 'bench', 'results');
 
 function toCount(value: string): number {
@@ -83,6 +84,7 @@ async function run(options: { quick?: boolean; scenarios?: number[]; events?: nu
       if (selected.has(3)) await timed(`3. bridge ${tag}`, () => runBridge(env, settings, m));
       if (selected.has(5)) await timed(`5. peer ${tag}`, () => runPeer(env, settings, m, (queueUrl) => startPeerProcess(env.baseEnv, queueUrl)));
       if (selected.has(8)) await timed(`8. scale-out ${tag}`, () => runScaleOut(env, settings, m));
+      if (selected.has(9)) await timed(`9. short cascades, local vs regular activity ${tag}`, () => runShortCascades(env, settings, m, rep));
     }
     if (selected.has(4) || selected.has(7)) {
       const capacity = await measureCapacity(env, settings, m);

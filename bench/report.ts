@@ -34,6 +34,7 @@ const KEYS = [
   'bigSmall.writtenMs', 'bigSmall.completeMs', 'bigSmall.bulkMs', 'bigSmall.maxHistory', 'bigSmall.runs',
   'memory.backlogProcessed', 'memory.bridgePeakMb', 'memory.workerPeakMb', 'memory.steadyRate', 'memory.bridgeStartMb', 'memory.bridgeEndMb', 'memory.workerStartMb', 'memory.workerEndMb',
   'scale.completeMs',
+  'short.localCompleteMs', 'short.referenceCompleteMs', 'short.localWorkflowTasks', 'short.referenceWorkflowTasks', 'short.localHistoryEvents', 'short.referenceHistoryEvents', 'short.localWorkerCpuMs', 'short.referenceWorkerCpuMs',
 ] as const;
 
 const fmt = (value: number, digits = 0) => value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
@@ -161,6 +162,28 @@ export function toBenchReport(m: Measurements, settings: BenchSettings): BenchRe
       ratio: bridgeComplete ? fmt(scale.median / bridgeComplete.median, 2) : '',
     });
     row({ scenario: '', figure: 'every event exactly once', value: m.problems.some((p) => p.startsWith('8.')) ? 'no' : 'yes', target: 'yes', verdict: verdict(!m.problems.some((p) => p.startsWith('8.'))) });
+  }
+  const shortLocal = rate('short.localCompleteMs', n);
+  const shortReference = rate('short.referenceCompleteMs', n);
+  if (shortLocal && shortReference) {
+    const ratio = shortLocal.median / shortReference.median;
+    row({ scenario: `9. Short cascades (${fmt(n)} account-events deletes started directly, ${settings.maxInFlight} at once)`, figure: 'regular-activity reference ceiling: started + completed', value: spreadText(shortReference, 'ev/s') });
+    row({
+      scenario: '',
+      figure: 'short cascades completed (step as a local activity)',
+      value: spreadText(shortLocal, 'ev/s'),
+      comparedWith: `9. reference ${fmt(shortReference.median)} ev/s`,
+      ratio: `${fmt(ratio, 2)}×`,
+      target: '≥ 1.8×',
+      verdict: verdict(ratio >= 1.8),
+    });
+    const tasks = (variant: string) => `${fmt(get(`short.${variant}WorkflowTasks`)?.max ?? 0)} workflow task(s), ${fmt(get(`short.${variant}HistoryEvents`)?.max ?? 0)} history events`;
+    row({ scenario: '', figure: 'one cascade: local vs reference (diagnostic)', value: tasks('local'), comparedWith: `9. reference ${tasks('reference')}` });
+    const localCpu = get('short.localWorkerCpuMs');
+    const referenceCpu = get('short.referenceWorkerCpuMs');
+    if (localCpu && referenceCpu) {
+      row({ scenario: '', figure: 'worker CPU per cascade (diagnostic)', value: spreadText(localCpu, 'ms', 2), comparedWith: `9. reference ${fmt(referenceCpu.median, 2)} ms`, ratio: fmt(localCpu.median / referenceCpu.median, 2) });
+    }
   }
   return {
     date: new Date().toISOString(),

@@ -2,16 +2,16 @@ import { proxyActivities } from '@temporalio/workflow';
 import type { TxmaActivities } from '../activities/txma-activities';
 import type { CascadeInput } from '../src/shared/cascade-input';
 import type { TxmaEventRecord, TxmaPurgeInput, TxmaPurgeResult, TxmaStoreResult } from '../src/shared/txma';
-import { toActivityOptions } from './activity-options';
+import { proxyShortSteps, toActivityOptions } from './activity-options';
 import { runStep } from './cascade-failure';
 
 /** Purge batches one run deletes at most; the schedule's next run goes on from there. */
 const MAX_PURGE_ROUNDS = 50;
 const DEFAULT_PURGE_BATCH_SIZE = 5000;
 
-/** The audit-events cascade: one upsert of the TxMA event into `txma_events`. */
+/** The audit-events cascade: one upsert of the TxMA event into `txma_events`, run as a local activity (see {@link proxyShortSteps}). */
 export async function auditEventsWorkflow(input: CascadeInput<TxmaEventRecord>): Promise<TxmaStoreResult> {
-  const { storeTxmaEvent } = proxyActivities<TxmaActivities>(toActivityOptions(input.activity));
+  const { storeTxmaEvent } = proxyShortSteps<TxmaActivities>(input.activity);
   return runStep('storeTxmaEvent', () => storeTxmaEvent(input.event));
 }
 

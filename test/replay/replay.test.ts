@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { DefaultLogger, Worker, bundleWorkflowCode } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { installTemporalRuntime } from '../../src/worker/temporal-runtime';
+import { SHORT_STEPS_AS_LOCAL_ACTIVITIES_PATCH } from '../../workflows/activity-options';
 import { defaultWorkflowBundlePath } from '../../src/worker/workflow-source';
 import * as workflows from '../../workflows';
 import { createTestLogger } from '../support/e2e-harness';
@@ -24,6 +25,28 @@ describe('replaying recorded histories against the current workflow code (Worker
     assert.ok(continued.some(hasPatch) && continued.some((h) => !hasPatch(h)), 'continued runs recorded before the progress-memo patch and after it, so both paths replay');
     const all = histories.flatMap((h) => h.history.events ?? []);
     assert.ok(all.some((e) => e.workflowTaskFailedEventAttributes?.baseRunId), 'a run created by a reset');
+  });
+
+  it('when the short cascades\' histories are listed, then each type has runs from before the local-activity patch (a regular activity) and after it (the patch marker and a local activity only)', () => {
+    // A patch marker's details carry its ID as JSON (`{"id":"…","deprecated":false}`).
+    const patchDetails = (h: RecordedHistoryFile) =>
+      (h.history.events ?? []).flatMap((e) =>
+        e.markerRecordedEventAttributes?.markerName === 'core_patch'
+          ? Object.values(e.markerRecordedEventAttributes.details ?? {}).flatMap((d) => (d.payloads ?? []).map((p) => Buffer.from(p.data ?? new Uint8Array()).toString('utf8')))
+          : [],
+      );
+    const hasPatch = (h: RecordedHistoryFile) => patchDetails(h).some((text) => text.includes(`"${SHORT_STEPS_AS_LOCAL_ACTIVITIES_PATCH}"`));
+    for (const type of ['accountEventsWorkflow', 'auditEventsWorkflow', 'incentiveEventsWorkflow']) {
+      const ofType = histories.filter((h) => h.workflowType === type);
+      const before = ofType.filter((h) => !hasPatch(h));
+      const after = ofType.filter(hasPatch);
+      assert.ok(before.length > 0 && before.every((h) => (h.history.events ?? []).some((e) => e.activityTaskScheduledEventAttributes)), `${type}: a run recorded with the regular activity`);
+      assert.ok(after.length > 0, `${type}: a run recorded with the ${SHORT_STEPS_AS_LOCAL_ACTIVITIES_PATCH} marker`);
+      for (const h of after) {
+        const events = h.history.events ?? [];
+        assert.ok(events.some((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity') && !events.some((e) => e.activityTaskScheduledEventAttributes), `${h.file}: local activity only`);
+      }
+    }
   });
 
   it('when every recorded history is replayed with the production workflow bundle, then none diverges', async () => {
@@ -51,5 +74,12 @@ describe('replaying recorded histories against the current workflow code (Worker
     assert.ok(continued, 'a recorded second run of an entity-deleted cascade, recorded before any patch');
     const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('./nondeterministic'), logger: new DefaultLogger('WARN') });
     await assert.rejects(Worker.runReplayHistory({ workflowBundle: { code }, replayName: 'cascade-replay-negative' }, continued.history, continued.file), DeterminismViolationError);
+  });
+
+  it('when an account-events run recorded with its regular activity is replayed against the switch to a local activity without patched(), then the replayer reports a DeterminismViolationError', async () => {
+    const regular = histories.find((h) => h.workflowType === 'accountEventsWorkflow' && (h.history.events ?? []).some((e) => e.activityTaskScheduledEventAttributes));
+    assert.ok(regular, 'a recorded account-events run with a regular activity');
+    const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('./short-steps-unguarded'), logger: new DefaultLogger('WARN') });
+    await assert.rejects(Worker.runReplayHistory({ workflowBundle: { code }, replayName: 'cascade-replay-short-unguarded' }, regular.history, regular.file), DeterminismViolationError);
   });
 });

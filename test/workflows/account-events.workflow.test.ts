@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError } from '@temporalio/client';
-import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure } from '@temporalio/common';
 import type { AccountActivities, RaiseGenerationInput, RetireUserInput } from '../../activities/account-activities';
 import type { AccountEvent } from '../../src/shared/account-event';
 import type { CascadeInput } from '../../src/shared/cascade-input';
@@ -40,6 +40,17 @@ describe('accountEventsWorkflow (Temporal dev server, activities faked)', functi
     const result = await run({ type: 'delete', email: 'u@example.com' }, activities);
     assert.deepEqual(result, { type: 'delete', outcome: 'retired', rowsAffected: 2 });
     assert.deepEqual(calls, [{ name: 'retireUser', input: { email: 'u@example.com' } }]);
+  });
+
+  it('when a delete runs, then its step is a local activity and the whole cascade takes one workflow task', async () => {
+    const { activities } = recordingActivities(1);
+    const input: CascadeInput<AccountEvent> = { route: 'account-events', eventKey: randomUUID(), event: { type: 'delete', email: 'u@example.com' }, activity: FAST_RETRIES };
+    const workflowId = `account-events/${input.eventKey}`;
+    await runWithWorker(temporal.env, activities, (taskQueue) => temporal.env.client.workflow.execute(accountEventsWorkflow, { taskQueue, workflowId, args: [input] }));
+    const events = (await temporal.env.client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
+    assert.equal(events.filter((e) => e.workflowTaskCompletedEventAttributes).length, 1);
+    assert.deepEqual(events.flatMap((e) => (e.markerRecordedEventAttributes ? [e.markerRecordedEventAttributes.markerName] : [])), ['core_patch', 'core_local_activity']);
+    assert.equal(events.filter((e) => e.activityTaskScheduledEventAttributes).length, 0);
   });
 
   it('when a reset arrives, then the generation is raised with the event generation', async () => {
@@ -88,7 +99,9 @@ describe('accountEventsWorkflow (Temporal dev server, activities faked)', functi
     assert.ok(error.cause instanceof ApplicationFailure);
     assert.equal(error.cause.type, 'CascadeStepFailed');
     assert.equal(error.cause.message, 'raiseGeneration failed: database is unreachable');
-    assert.ok(error.cause.cause instanceof ActivityFailure);
+    // A local activity's failure arrives as the activity's own failure (a regular activity's inside an ActivityFailure).
+    assert.ok(error.cause.cause instanceof ApplicationFailure);
+    assert.equal(error.cause.cause.message, 'database is unreachable');
     assert.equal(attempts, FAST_RETRIES.retry.maximumAttempts);
   });
 
