@@ -110,6 +110,23 @@ export async function startCascadeProcess(config: CascadeConfig, roles: CascadeR
       });
       worker = await createCascadeWorker({ config, connection: nc, deps: { db: p, sqs: activitySqs, s3, sns, config }, logger: logger.child({ component: 'worker' }), payloadCodec });
       workerRun = worker.run();
+      if (client && config.statusMetrics.intervalSeconds > 0) {
+        const { startStatusMetrics } = await import('../metrics/status-metrics');
+        const statusMetrics = startStatusMetrics({
+          registry: metrics.registry,
+          sqs: activitySqs,
+          client,
+          namespace: config.temporal.namespace,
+          routes: config.routes,
+          waitingQueues: [
+            ...(config.deadLetterQueueUrl ? [{ kind: 'dead-letter' as const, queueUrl: config.deadLetterQueueUrl }] : []),
+            ...(config.quarantineQueueUrl ? [{ kind: 'quarantine' as const, queueUrl: config.quarantineQueueUrl }] : []),
+          ],
+          logger: logger.child({ component: 'status-metrics' }),
+          intervalMs: config.statusMetrics.intervalSeconds * 1000,
+        });
+        closers.push(() => statusMetrics.stop());
+      }
       if (client && options.ensureSchedules !== false) await ensureSchedules(client, config.temporal.taskQueue, createScheduleSpecs(config), logger.child({ component: 'schedules' }));
       logger.info({ taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace }, 'worker running');
     }
