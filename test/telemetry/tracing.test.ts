@@ -14,18 +14,13 @@ describe('tracing (OTLP receiver in the test process, real bridge and worker pro
   let receiver: OtlpReceiver;
   const processes: CascadeProcess[] = [];
 
+  let queueUrl: string;
+
   before(async () => {
     ctx = await createE2eContext('tracing');
     receiver = await startOtlpReceiver();
-  });
-  after(async () => {
-    await Promise.all(processes.map((p) => p.stop()));
-    await receiver?.close();
-    await ctx?.close();
-  });
-
-  it('when a message carries a traceparent, then one trace connects receive → workflow start → workflow → activity → SQL update, and no span holds the body or the email', async () => {
     const queues = await createTestQueues(ctx.sqs, 'tracing');
+    queueUrl = queues.queueUrl;
     const env: NodeJS.ProcessEnv = {
       ...ctx.env,
       CASCADE_QUEUE_URL_ACCOUNT_EVENTS: queues.queueUrl,
@@ -36,7 +31,14 @@ describe('tracing (OTLP receiver in the test process, real bridge and worker pro
       OTEL_BSP_SCHEDULE_DELAY: '200',
     };
     processes.push(await startCascadeProcess('worker', env), await startCascadeProcess('bridge', env));
+  });
+  after(async () => {
+    await Promise.all(processes.map((p) => p.stop()));
+    await receiver?.close();
+    await ctx?.close();
+  });
 
+  it('when a message carries a traceparent, then one trace connects receive → workflow start → workflow → activity → SQL update, and no span holds the body or the email', async () => {
     const uid = `u${randomUUID().replace(/-/g, '')}`;
     const email = `${uid}@${ISS}`;
     await ctx.db.prisma.user.create({ data: { email, generation: 3n, clientState: 'cs', createdAt: 1n } });
@@ -45,7 +47,7 @@ describe('tracing (OTLP receiver in the test process, real bridge and worker pro
     const body = JSON.stringify({ event: 'delete', uid, iss: ISS, ts: 1 });
     await ctx.sqs.send(
       new SendMessageCommand({
-        QueueUrl: queues.queueUrl,
+        QueueUrl: queueUrl,
         MessageBody: body,
         MessageAttributes: { traceparent: { DataType: 'String', StringValue: `00-${producerTraceId}-${producerSpanId}-01` } },
       }),
@@ -88,5 +90,22 @@ describe('tracing (OTLP receiver in the test process, real bridge and worker pro
         .map(({ key }) => `${s.name}: ${key}`),
     );
     assert.deepEqual(leaks, [], 'no span attribute carries the body, the email or the user ID');
+  });
+
+  it('when a message carries no traceparent but an AWSTraceHeader (X-Ray), then the bridge continues that trace', async () => {
+    const xrayTraceId = `${Math.floor(Date.now() / 1000).toString(16)}${randomBytes(12).toString('hex')}`;
+    const xrayParent = randomBytes(8).toString('hex');
+    const body = JSON.stringify({ event: 'reset', uid: `u${randomUUID().replace(/-/g, '')}`, iss: ISS, generation: 7, ts: 2 });
+    await ctx.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: queueUrl,
+        MessageBody: body,
+        MessageSystemAttributes: { AWSTraceHeader: { DataType: 'String', StringValue: `Root=1-${xrayTraceId.slice(0, 8)}-${xrayTraceId.slice(8)};Parent=${xrayParent};Sampled=1` } },
+      }),
+    );
+    await eventually('the bridge span of the X-Ray traced message arrives', async () => receiver.spans.some((s) => s.traceId === xrayTraceId && s.name === 'process account-events'), 60_000);
+    const span = receiver.spans.find((s) => s.traceId === xrayTraceId && s.name === 'process account-events');
+    assert.equal(span?.parentSpanId, xrayParent);
+    await eventually('the workflow of that message joins the trace', async () => receiver.spans.some((s) => s.traceId === xrayTraceId && s.name.startsWith('RunWorkflow:')), 60_000);
   });
 });
