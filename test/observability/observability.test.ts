@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { parse } from 'yaml';
+import { SEARCH_ATTRIBUTE_KEYS } from '../../src/bridge/workflow-starter';
 import { z } from 'zod';
 import { type CascadeProcess, startCascadeProcess } from '../support/cascade-processes';
 import { type E2eContext, createE2eContext, createTestQueues, eventually, sendToQueue } from '../support/e2e-harness';
@@ -182,6 +183,19 @@ describe('deploy/observability: alert rules and Grafana dashboard', function () 
       assert.ok(slots.includes(`task_queue="${ctx.taskQueue}"`), slots);
       const collisions = [...toSampleNames(workerMetrics)].filter((name) => !name.startsWith('cascade_') && !name.startsWith('temporal_'));
       assert.deepEqual(collisions, [], 'Cascade metrics are prefixed cascade_, the SDK metrics temporal_');
+
+      // The failed-cascades gauge follows Temporal: a cascade terminated now is counted on the next read.
+      const failedGauge = async () => Number(/^cascade_cascades\{route="account-events",state="failed"\} (\d+)$/m.exec(await scrape(worker))?.[1] ?? Number.NaN);
+      const before = await failedGauge();
+      assert.ok(Number.isFinite(before), 'the worker reports failed account-events cascades');
+      const handle = await ctx.temporal.workflow.start('accountEventsWorkflow', {
+        workflowId: `account-events/observability-${randomUUID()}`,
+        taskQueue: `observability-idle-${randomUUID().slice(0, 8)}`,
+        args: [{}],
+        typedSearchAttributes: [{ key: SEARCH_ATTRIBUTE_KEYS.CascadeRoute, value: 'account-events' }],
+      });
+      await handle.terminate('observability test: a failed cascade');
+      await eventually('the terminated cascade is counted as failed', async () => (await failedGauge()) >= before + 1, 60_000);
     });
   });
 });
