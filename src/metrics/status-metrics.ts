@@ -29,8 +29,7 @@ export interface StatusMetricsOptions {
 
 /** A running {@link startStatusMetrics}. */
 export interface StatusMetrics {
-  /** Resolves after the first read (tests wait for it). */
-  readonly firstRead: Promise<void>;
+  /** Stops reading (an SQS read in progress is aborted) and resolves once the loop has ended. */
   stop(): Promise<void>;
 }
 
@@ -72,7 +71,7 @@ export function startStatusMetrics(options: StatusMetricsOptions): StatusMetrics
   });
   const readErrors = new Counter({
     name: 'cascade_status_read_errors_total',
-    help: 'Reads of the status gauges that failed, by part (route-queue, waiting-queue, cascades)',
+    help: 'Reads of the status gauges that failed, by part (route-queue, waiting-queue, cascades, all)',
     labelNames: ['part'],
     registers: [registry],
   });
@@ -134,16 +133,14 @@ export function startStatusMetrics(options: StatusMetricsOptions): StatusMetrics
       options.logger.warn({ err: error }, 'could not read the status gauges');
     }
   };
-  const firstRead = readOnce();
   const loop = (async () => {
-    await firstRead;
+    await readOnce();
     while (!abort.signal.aborted) {
       await sleep(options.intervalMs, abort.signal);
       if (!abort.signal.aborted) await readOnce();
     }
   })();
   return {
-    firstRead,
     async stop() {
       abort.abort();
       await loop;
