@@ -1,30 +1,33 @@
-/** PromQL words that are not metric names. */
-const KEYWORDS = new Set(['and', 'or', 'unless', 'offset', 'bool', 'by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'inf', 'nan']);
+import { parser } from '@prometheus-io/lezer-promql';
+
+/** What {@link parsePromql} found in one expression. */
+export interface ParsedPromql {
+  /** Names of the series the expression selects (vector and range selectors). */
+  readonly metricNames: readonly string[];
+  /** Syntax errors, with the text around each. */
+  readonly errors: readonly string[];
+}
+
+/** Grafana's interval variables, which only Grafana replaces; a duration stands in for them. */
+const GRAFANA_INTERVALS = /\$__(?:rate_interval|interval|range)\b/g;
 
 /**
- * The metric names a PromQL expression reads: strings, label matchers,
- * ranges, grouping clauses and Grafana variables removed, function names and
- * keywords skipped. Enough for the expressions of deploy/observability (it
- * is no full PromQL parser).
+ * Parses PromQL with the Prometheus project's own grammar
+ * (`@prometheus-io/lezer-promql`, the one its web UI uses) and returns the
+ * metrics it selects and its syntax errors. Grafana's `$__rate_interval`
+ * counts as a duration; other `$variables` may stand only inside label values.
  */
-export function toMetricNames(expr: string): string[] {
-  const stripped = expr
-    .replace(/"(?:[^"\\]|\\.)*"/g, '""')
-    .replace(/\{[^}]*\}/g, ' ')
-    .replace(/\[[^\]]*\]/g, ' ')
-    .replace(/\b(?:by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/g, ' ')
-    .replace(/\$\{?\w+\}?/g, ' ');
-  const names = new Set<string>();
-  for (const match of stripped.matchAll(/[A-Za-z_:][A-Za-z0-9_:]*/g)) {
-    const start = match.index;
-    const word = match[0];
-    const before = stripped.slice(0, start);
-    if (/[0-9.]$/.test(before)) continue;
-    if (/^\s*\(/.test(stripped.slice(start + word.length))) continue;
-    if (KEYWORDS.has(word.toLowerCase())) continue;
-    names.add(word);
-  }
-  return [...names];
+export function parsePromql(expr: string): ParsedPromql {
+  const text = expr.replace(GRAFANA_INTERVALS, '5m');
+  const metricNames = new Set<string>();
+  const errors: string[] = [];
+  parser.parse(text).iterate({
+    enter(node) {
+      if (node.type.isError) errors.push(`syntax error at ${node.from}: …${text.slice(Math.max(0, node.from - 20), node.from + 20)}…`);
+      if (node.name === 'Identifier' && node.node.parent?.name === 'VectorSelector') metricNames.add(text.slice(node.from, node.to));
+    },
+  });
+  return { metricNames: [...metricNames], errors };
 }
 
 /** The metric of a Grafana `label_values(metric, label)` variable query. */
