@@ -12,4 +12,6 @@ if (!fs.existsSync(entry)) {
   process.stderr.write('cascade is not built yet: run `npm run build` (or `npm start`, which builds first).\n');
   process.exit(1);
 }
+// OpenTelemetry tracing (when OTEL_EXPORTER_OTLP_ENDPOINT is set) must hook pg and the AWS SDK before they load.
+require(path.join(__dirname, '..', 'dist', 'src', 'telemetry', 'preload.js')).startTracingForCommand(process.argv, process.env);
 require(entry).runCli(process.argv);

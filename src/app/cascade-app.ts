@@ -11,6 +11,7 @@ import type { CascadeConfig } from '../config';
 import type { PrismaClient } from '../db/client';
 import { type HttpServer, createHttpServer } from '../http/http-server';
 import { type CascadeMetrics, createMetrics } from '../metrics/metrics';
+import { type TemporalSdkMetricsSource, createTemporalSdkMetricsSource, reserveLoopbackPort } from '../metrics/temporal-sdk-metrics';
 import { createRoutes, requireRoute } from '../routes/registry';
 import { assertTemporalConnection } from '../temporal/connection-probe';
 import { createSqsClient, createTemporalClient } from './clients';
@@ -69,6 +70,7 @@ export async function startCascadeProcess(config: CascadeConfig, roles: CascadeR
   let client: Client | undefined;
   let sqs: SQSClient | undefined;
   let nativeConnection: NativeConnection | undefined;
+  let temporalSdkMetrics: TemporalSdkMetricsSource | undefined;
 
   try {
     if (roles.bridge || roles.worker) {
@@ -87,7 +89,9 @@ export async function startCascadeProcess(config: CascadeConfig, roles: CascadeR
         import('../db/client'),
         import('./destination-clients'),
       ]);
-      installTemporalRuntime(logger);
+      // The SDK's own metrics are served on a loopback port and appended to this process's /metrics.
+      const sdkMetricsAddress = installTemporalRuntime(logger, { metricsBindAddress: `127.0.0.1:${await reserveLoopbackPort()}` });
+      if (sdkMetricsAddress) temporalSdkMetrics = createTemporalSdkMetricsSource(`http://${sdkMetricsAddress}/metrics`);
       if (!config.databaseUrl) throw new Error('DATABASE_URL is required by the worker');
       prisma = createPrismaClient(config.databaseUrl);
       const p = prisma;
@@ -106,6 +110,23 @@ export async function startCascadeProcess(config: CascadeConfig, roles: CascadeR
       });
       worker = await createCascadeWorker({ config, connection: nc, deps: { db: p, sqs: activitySqs, s3, sns, config }, logger: logger.child({ component: 'worker' }), payloadCodec });
       workerRun = worker.run();
+      if (client && config.statusMetrics.intervalSeconds > 0) {
+        const { startStatusMetrics } = await import('../metrics/status-metrics');
+        const statusMetrics = startStatusMetrics({
+          registry: metrics.registry,
+          sqs: activitySqs,
+          client,
+          namespace: config.temporal.namespace,
+          routes: config.routes,
+          waitingQueues: [
+            ...(config.deadLetterQueueUrl ? [{ kind: 'dead-letter' as const, queueUrl: config.deadLetterQueueUrl }] : []),
+            ...(config.quarantineQueueUrl ? [{ kind: 'quarantine' as const, queueUrl: config.quarantineQueueUrl }] : []),
+          ],
+          logger: logger.child({ component: 'status-metrics' }),
+          intervalMs: config.statusMetrics.intervalSeconds * 1000,
+        });
+        closers.push(() => statusMetrics.stop());
+      }
       if (client && options.ensureSchedules !== false) await ensureSchedules(client, config.temporal.taskQueue, createScheduleSpecs(config), logger.child({ component: 'schedules' }));
       logger.info({ taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace }, 'worker running');
     }
@@ -140,7 +161,13 @@ export async function startCascadeProcess(config: CascadeConfig, roles: CascadeR
         const p = prisma;
         closers.push(() => p.$disconnect());
       }
-      http = createHttpServer({ metrics, readinessChecks: checks, logger, plugins: createHttpPlugins(config, { db: prisma, payloadCodec }) });
+      http = createHttpServer({
+        metrics,
+        readinessChecks: checks,
+        logger,
+        plugins: createHttpPlugins(config, { db: prisma, payloadCodec }),
+        ...(temporalSdkMetrics ? { temporalSdkMetrics } : {}),
+      });
       const address = await http.listen({ host: config.http.host, port: config.http.port });
       httpUrl = address;
       logger.info({ url: address }, 'http server listening');

@@ -1,9 +1,11 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { Client, Connection } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
+import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry/lib/client';
 import { createPayloadCodec, toDataConverter } from '../codec';
 import { UnreadablePayloadsAsText } from '../codec/unreadable-payloads';
 import type { CascadeConfig } from '../config';
+import { getActiveTracing } from '../telemetry/tracing-state';
 import { toTemporalConnectionOptions } from '../temporal/connection-options';
 import { probeTemporalConnection } from '../temporal/connection-probe';
 import { type AwsRequestTimeouts, toAwsRequestHandler } from './aws-request-handler';
@@ -23,11 +25,13 @@ export function createSqsClient(config: CascadeConfig, timeouts: AwsRequestTimeo
  * Payloads go through `payloadCodec` (encryption when `CASCADE_PAYLOAD_KEYS`
  * is set); a process that also runs a worker passes the codec it built once.
  * Address, TLS, mTLS and API key come from `config.temporal.connection`.
+ * With tracing on, each start is a span whose context travels to the workflow.
  */
 export function createTemporalClient(config: CascadeConfig, payloadCodec: PayloadCodec | undefined = createPayloadCodec(config)): Client {
   const connection = Connection.lazy(toTemporalConnectionOptions(config.temporal.connection));
   const dataConverter = toDataConverter(payloadCodec);
-  return new Client({ connection, namespace: config.temporal.namespace, ...(dataConverter ? { dataConverter } : {}) });
+  const interceptors = getActiveTracing() ? { workflow: [new OpenTelemetryWorkflowClientInterceptor()] } : undefined;
+  return new Client({ connection, namespace: config.temporal.namespace, ...(dataConverter ? { dataConverter } : {}), ...(interceptors ? { interceptors } : {}) });
 }
 
 /**

@@ -9,6 +9,8 @@ import {
 import type { Logger } from 'pino';
 import type { CascadeMetrics, MessageOutcome } from '../metrics/metrics';
 import type { RouteDefinition } from '../routes/route';
+import { inMessageSpan, recordMessageOutcome } from '../telemetry/message-trace';
+import { untraced } from '../telemetry/untraced';
 import { BatchDeleter } from './batch-deleter';
 import { sleep, toFailureBackoffSeconds } from './backoff';
 import { SqsOperationError, isTemporalUnavailableError, isWorkflowStartError } from './errors';
@@ -218,15 +220,19 @@ export class Bridge extends EventEmitter<BridgeEvents> {
       }
       let messages: Message[];
       try {
-        const response = await this.options.sqs.send(
-          new ReceiveMessageCommand({
-            QueueUrl: queue.queueUrl,
-            MaxNumberOfMessages: slots,
-            WaitTimeSeconds: this.settings.waitTimeSeconds,
-            MessageSystemAttributeNames: ['ApproximateReceiveCount', 'SentTimestamp'],
-            MessageAttributeNames: ['All'],
-          }),
-          { abortSignal: signal, requestTimeout: this.settings.waitTimeSeconds * 1000 + RECEIVE_TIMEOUT_MARGIN_MS },
+        // Not traced: every long poll, empty ones included, would be a trace; each message gets its own span (inMessageSpan).
+        const response = await untraced(() =>
+          this.options.sqs.send(
+            new ReceiveMessageCommand({
+              QueueUrl: queue.queueUrl,
+              MaxNumberOfMessages: slots,
+              WaitTimeSeconds: this.settings.waitTimeSeconds,
+              // AWSTraceHeader: the producer's X-Ray trace, continued when the message has no traceparent attribute.
+              MessageSystemAttributeNames: ['ApproximateReceiveCount', 'SentTimestamp', 'AWSTraceHeader'],
+              MessageAttributeNames: ['All'],
+            }),
+            { abortSignal: signal, requestTimeout: this.settings.waitTimeSeconds * 1000 + RECEIVE_TIMEOUT_MARGIN_MS },
+          ),
         );
         messages = response.Messages ?? [];
         this.options.metrics.receiveBatchSize.observe({ route: queue.route.name }, messages.length);
@@ -266,7 +272,7 @@ export class Bridge extends EventEmitter<BridgeEvents> {
     const entry: InFlightMessage = {
       queueUrl: queue.queueUrl,
       message,
-      done: this.process(queue, message, receivedAt).finally(() => {
+      done: inMessageSpan({ route: queue.route.name, queueUrl: queue.queueUrl }, message, () => this.process(queue, message, receivedAt)).finally(() => {
         this.inFlight.delete(entry);
         this.limiter.release();
         this.options.metrics.inFlight.dec();
@@ -359,6 +365,7 @@ export class Bridge extends EventEmitter<BridgeEvents> {
 
   private record(record: OutcomeRecord, message: Message): void {
     this.options.metrics.messages.inc({ route: record.route, outcome: record.outcome });
+    recordMessageOutcome(record.outcome, record.workflowId);
     const level = record.outcome === 'started' || record.outcome === 'duplicate' ? 'info' : record.outcome === 'failed' ? 'error' : 'warn';
     this.options.logger[level](record, `message ${record.outcome}`);
     this.options.logger.debug({ messageId: record.messageId, body: message.Body }, 'message body');

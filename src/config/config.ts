@@ -193,6 +193,8 @@ export const environmentSchema = z.object({
   CASCADE_HUMAN_LOGS: flag().default(false),
   /** Logs message bodies at debug level (they hold emails and session IDs); otherwise they are redacted. @default false */
   CASCADE_LOG_MESSAGE_BODIES: flag().default(false),
+  /** How often a worker reads the status gauges of /metrics (queue depths, oldest waiting message, failed and stuck cascades); 0 turns them off. @default 60 */
+  CASCADE_STATUS_METRICS_INTERVAL_SECONDS: integer(0, 86_400).default(60),
 });
 
 type Environment = z.infer<typeof environmentSchema>;
@@ -243,6 +245,8 @@ export interface CascadeConfig {
   readonly workflowBundlePath: string | undefined;
   readonly stateDir: string;
   readonly log: { level: Environment['LOG_LEVEL']; human: boolean; messageBodies: boolean };
+  /** The worker's status gauges (`cascade_route_queue_messages`, `cascade_cascades`…): seconds between reads, 0 off. */
+  readonly statusMetrics: { intervalSeconds: number };
 }
 
 /** Names of every variable Cascade reads (route queue URLs included). */
@@ -384,6 +388,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, roles: readonly ProcessRole[]
     workflowBundlePath: e.CASCADE_WORKFLOW_BUNDLE ? path.resolve(e.CASCADE_WORKFLOW_BUNDLE) : undefined,
     stateDir: path.resolve(e.CASCADE_STATE_DIR),
     log: { level: e.LOG_LEVEL, human: e.CASCADE_HUMAN_LOGS, messageBodies: e.CASCADE_LOG_MESSAGE_BODIES },
+    statusMetrics: { intervalSeconds: e.CASCADE_STATUS_METRICS_INTERVAL_SECONDS },
   };
 }
 

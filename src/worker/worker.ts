@@ -5,6 +5,8 @@ import { createActivities, type ActivityDeps } from '../../activities';
 import { sleep } from '../bridge/backoff';
 import { createPayloadCodec, toDataConverter } from '../codec';
 import type { CascadeConfig } from '../config';
+import { getActiveTracing } from '../telemetry/tracing-state';
+import { WORKFLOW_TRACING_INTERCEPTORS_MODULE, toActivityTracingInterceptors, toWorkflowSpanSinks } from '../telemetry/workflow-tracing';
 import { describeTemporalConnection, toTemporalConnectionOptions } from '../temporal/connection-options';
 import { resolveWorkflowsPath } from './workflow-source';
 
@@ -35,12 +37,16 @@ export async function createCascadeWorker(options: CascadeWorkerOptions): Promis
     ? { workflowBundle: { codePath: config.workflowBundlePath } }
     : { workflowsPath: resolveWorkflowsPath() };
   const dataConverter = toDataConverter(options.payloadCodec ?? createPayloadCodec(config));
+  const tracing = getActiveTracing();
   return Worker.create({
     connection: options.connection,
     namespace: config.temporal.namespace,
     taskQueue: options.taskQueue ?? config.temporal.taskQueue,
     activities: createActivities(options.deps),
     shutdownGraceTime: config.bridge.shutdownGraceMs,
+    // The prebuilt bundle has the workflow interceptors built in (workflow-source.ts); one bundled now gets them here.
+    interceptors: { activity: toActivityTracingInterceptors(tracing), ...(config.workflowBundlePath ? {} : { workflowModules: [WORKFLOW_TRACING_INTERCEPTORS_MODULE] }) },
+    sinks: toWorkflowSpanSinks(tracing),
     ...(dataConverter ? { dataConverter } : {}),
     ...workflowSource,
   });

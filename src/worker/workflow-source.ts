@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { DefaultLogger, bundleWorkflowCode } from '@temporalio/worker';
+import { WORKFLOW_TRACING_INTERCEPTORS_MODULE } from '../telemetry/workflow-tracing';
 
 /** The compiled workflows entry point (`dist/workflows/index.js`). */
 export function resolveWorkflowsPath(): string {
@@ -14,10 +15,15 @@ export function defaultWorkflowBundlePath(): string {
 
 /**
  * Builds the production workflow bundle once, so workers start without
- * running webpack. Run by `npm run build`.
+ * running webpack. Run by `npm run build`. It carries the OpenTelemetry
+ * workflow interceptors (see {@link WORKFLOW_TRACING_INTERCEPTORS_MODULE}).
  */
 export async function writeWorkflowBundle(outPath = defaultWorkflowBundlePath()): Promise<string> {
-  const { code } = await bundleWorkflowCode({ workflowsPath: resolveWorkflowsPath(), logger: new DefaultLogger('WARN') });
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: resolveWorkflowsPath(),
+    workflowInterceptorModules: [WORKFLOW_TRACING_INTERCEPTORS_MODULE],
+    logger: new DefaultLogger('WARN'),
+  });
   await fs.promises.writeFile(outPath, code);
   return outPath;
 }

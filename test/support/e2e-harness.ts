@@ -76,6 +76,8 @@ export async function createE2eContext(label: string): Promise<E2eContext> {
     CASCADE_HTTP_PORT: '0',
     CASCADE_SHUTDOWN_GRACE_MS: '5000',
     CASCADE_WORKFLOW_BUNDLE: defaultWorkflowBundlePath(),
+    // The status gauges read the dead-letter and quarantine queues (adding to receive counts tests assert): on only where a test asks.
+    CASCADE_STATUS_METRICS_INTERVAL_SECONDS: '0',
     LOG_LEVEL: process.env.CASCADE_TEST_LOG_LEVEL ?? 'silent',
     // account-events workflow IDs are HMACs under this test-only secret (tests compute them with toAccountEventKey).
     CASCADE_EVENT_KEY_SECRET: 'test-only-e2e-event-key-secret-not-for-real-data',

@@ -6,6 +6,7 @@ import { resolveCacheDir, resolveTemporalCli } from '../../src/stack';
 import { CASCADE_SEARCH_ATTRIBUTES } from '../../src/stack/search-attributes';
 import { SearchAttributeType } from '@temporalio/common';
 import type { ActivityPolicyInput } from '../../src/shared/cascade-input';
+import { toWorkflowSpanSinks } from '../../src/telemetry/workflow-tracing';
 import { installTemporalRuntime } from '../../src/worker/temporal-runtime';
 import { defaultWorkflowBundlePath } from '../../src/worker/workflow-source';
 import { createTestLogger } from './e2e-harness';
@@ -56,6 +57,7 @@ export const FAST_RETRIES: ActivityPolicyInput = {
 /** Runs `run` while a worker with `activities` (and the prebuilt workflow bundle) polls a fresh task queue of `env`. */
 export async function runWithWorker<T>(env: TestWorkflowEnvironment, activities: object, run: (taskQueue: string) => Promise<T>): Promise<T> {
   const taskQueue = `test-${randomUUID()}`;
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: { codePath: defaultWorkflowBundlePath() }, activities });
+  // The bundle's OpenTelemetry workflow interceptors send their spans to the `exporter` sink (dropped: no tracing in tests).
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: { codePath: defaultWorkflowBundlePath() }, activities, sinks: toWorkflowSpanSinks(undefined) });
   return worker.runUntil(run(taskQueue));
 }

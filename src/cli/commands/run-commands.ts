@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { type CascadeRoles, startCascadeProcess } from '../../app/cascade-app';
 import type { ProcessRole } from '../../config';
+import { shutdownTracing } from '../../telemetry/tracing-state';
 import { type GlobalOptions, createCliContext } from '../cli-context';
 import { onShutdownSignal } from '../process-lifecycle';
 
@@ -16,11 +17,13 @@ export async function runCascadeProcess(global: GlobalOptions, roles: CascadeRol
   onShutdownSignal(logger, async () => {
     stopping = true;
     await app.stop();
+    await shutdownTracing();
   });
   await app.stopped;
   if (stopping) return;
   logger.error('worker stopped unexpectedly; shutting down');
   await app.stop();
+  await shutdownTracing();
   process.exit(1);
 }
 
