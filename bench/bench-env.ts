@@ -61,6 +61,8 @@ export async function createBenchEnv(logger: Logger): Promise<BenchEnv> {
     CASCADE_WORKFLOW_BUNDLE: defaultWorkflowBundlePath(),
     CASCADE_HTTP_HOST: '127.0.0.1',
     LOG_LEVEL: process.env.CASCADE_BENCH_LOG_LEVEL ?? 'warn',
+    // The status gauges describe running cascades and peek at the waiting queues: load and receives that no measured workload should carry.
+    CASCADE_STATUS_METRICS_INTERVAL_SECONDS: '0',
   };
   const config = loadConfig(baseEnv, ['client']);
   const prisma = createPrismaClient(endpoints.DATABASE_URL);
