@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { parse } from 'yaml';
 import { SEARCH_ATTRIBUTE_KEYS } from '../../src/bridge/workflow-starter';
 import { z } from 'zod';
+import type { TxmaPurgeInput } from '../../src/shared/txma';
 import { type CascadeProcess, startCascadeProcess } from '../support/cascade-processes';
 import { type E2eContext, createE2eContext, createTestQueues, eventually, sendToQueue } from '../support/e2e-harness';
 import { parsePromql, toLabelValuesMetric, toSampleNames } from './promql-names';
@@ -159,6 +160,9 @@ describe('deploy/observability: alert rules and Grafana dashboard', function () 
       const bridge = await startCascadeProcess('bridge', env);
       processes.push(bridge);
       await sendToQueue(ctx.sqs, queues.queueUrl, [JSON.stringify({ event: 'delete', uid: `u${randomUUID().replace(/-/g, '')}`, iss: 'api.accounts.firefox.com', ts: 1 }), 'not json: quarantined']);
+      // account-events' step is a local activity; the TxMA purge runs a regular one, whose schedule-to-start the SDK measures.
+      const purge: TxmaPurgeInput = { activity: { startToCloseTimeoutMs: 10_000, retry: { initialIntervalMs: 200, backoffCoefficient: 2, maximumIntervalMs: 1000, maximumAttempts: 5 } }, batchSize: 100 };
+      await ctx.temporal.workflow.execute('txmaPurgeWorkflow', { taskQueue: ctx.taskQueue, workflowId: `cascade/txma-purge/observability-${randomUUID()}`, args: [purge] });
 
       const scrape = async (process: CascadeProcess) => {
         const response = await fetch(`${process.httpUrl}/metrics`);
