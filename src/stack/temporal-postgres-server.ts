@@ -1,8 +1,9 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { isGrpcServiceError } from '@temporalio/client';
+import { type Connection, isGrpcServiceError } from '@temporalio/client';
 import Long from 'long';
+import type { Logger } from 'pino';
 import { Client } from 'pg';
 import { z } from 'zod';
 import { provideGoCommands } from './go-install';
@@ -199,6 +200,26 @@ function toDatabaseUrl(baseUrl: string, database: string): string {
 }
 
 /**
+ * Registers the `default` namespace when missing, then Cascade's search
+ * attributes when missing.
+ * @returns true once the frontend lists every attribute and serves the namespace
+ */
+async function ensureNamespaceReady(connection: Connection, retentionSeconds: number, logger: Logger): Promise<boolean> {
+  try {
+    await connection.workflowService.describeNamespace({ namespace: TEMPORAL_NAMESPACE });
+  } catch (error) {
+    if (!isGrpcServiceError(error) || Number(error.code) !== GRPC_NOT_FOUND) throw error;
+    logger.info({ namespace: TEMPORAL_NAMESPACE }, 'registering Temporal namespace');
+    await connection.workflowService.registerNamespace({ namespace: TEMPORAL_NAMESPACE, workflowExecutionRetentionPeriod: { seconds: Long.fromNumber(retentionSeconds) } });
+  }
+  await registerMissingSearchAttributes(connection, logger);
+  const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace: TEMPORAL_NAMESPACE });
+  if (Object.keys(CASCADE_SEARCH_ATTRIBUTES).some((name) => customAttributes?.[name] === undefined)) return false;
+  await connection.workflowService.listWorkflowExecutions({ namespace: TEMPORAL_NAMESPACE, pageSize: 1 });
+  return true;
+}
+
+/**
  * The Temporal server itself (frontend, history, matching and worker in one
  * process), built with Go like the CLI, with the stack's PostgreSQL as
  * persistence (`temporal`) and visibility (`temporal_visibility`) — the shape
@@ -316,30 +337,16 @@ export function createTemporalPostgresService(ctx: ServiceContext): StackService
      */
     async afterHealthy() {
       await withTemporalConnection(address, async (connection) => {
-        try {
-          await connection.workflowService.describeNamespace({ namespace: TEMPORAL_NAMESPACE });
-        } catch (error) {
-          if (!isGrpcServiceError(error) || Number(error.code) !== GRPC_NOT_FOUND) throw error;
-          ctx.logger.info({ namespace: TEMPORAL_NAMESPACE }, 'registering Temporal namespace');
-          await connection.workflowService.registerNamespace({
-            namespace: TEMPORAL_NAMESPACE,
-            workflowExecutionRetentionPeriod: { seconds: Long.fromNumber(ctx.queueConfig.messageRetentionSeconds) },
-          });
-        }
-        const deadline = Date.now() + 30_000;
+        const deadline = Date.now() + 60_000;
         for (;;) {
           try {
-            await registerMissingSearchAttributes(connection, ctx.logger);
-            const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace: TEMPORAL_NAMESPACE });
-            const missing = Object.keys(CASCADE_SEARCH_ATTRIBUTES).filter((name) => customAttributes?.[name] === undefined);
-            if (missing.length === 0) {
-              await connection.workflowService.listWorkflowExecutions({ namespace: TEMPORAL_NAMESPACE, pageSize: 1 });
-              return;
-            }
+            if (await ensureNamespaceReady(connection, ctx.queueConfig.messageRetentionSeconds, ctx.logger)) return;
           } catch (error) {
+            // Right after start the frontend may answer before history owns its shards, and a new namespace
+            // reaches the frontend's cache only at its next refresh: retry gRPC errors until the deadline.
             if (!isGrpcServiceError(error) || Date.now() > deadline) throw error;
           }
-          if (Date.now() > deadline) throw new Error(`the frontend did not list Cascade's search attributes on ${TEMPORAL_NAMESPACE} within 30 s`);
+          if (Date.now() > deadline) throw new Error(`the frontend did not list Cascade's search attributes on ${TEMPORAL_NAMESPACE} within 60 s`);
           await sleep(500);
         }
       });
