@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -153,6 +154,29 @@ function toServerConfig(frontendPort: number, metricsPort: number, ports: Intern
 }
 
 /**
+ * Highest membership port: the server records it in a PostgreSQL `smallint`
+ * column (`cluster_membership.rpc_port`), and refuses to start beyond it.
+ */
+const MAX_MEMBERSHIP_PORT = 32_767;
+const MIN_MEMBERSHIP_PORT = 20_000;
+
+async function findFreePortExcept(taken: ReadonlySet<number>): Promise<number> {
+  for (;;) {
+    const port = await findFreePort();
+    if (!taken.has(port)) return port;
+  }
+}
+
+/** A free port below the OS's ephemeral range (which starts above {@link MAX_MEMBERSHIP_PORT} on Linux). */
+async function findFreeMembershipPort(taken: ReadonlySet<number>): Promise<number> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const port = MIN_MEMBERSHIP_PORT + randomInt(MAX_MEMBERSHIP_PORT - MIN_MEMBERSHIP_PORT + 1);
+    if (!taken.has(port) && (await isPortFree(port))) return port;
+  }
+  throw new StackError('temporal', `no free port from ${MIN_MEMBERSHIP_PORT} to ${MAX_MEMBERSHIP_PORT} for the Temporal server's cluster membership.`, 'Free some ports in that range.');
+}
+
+/**
  * The inner ports saved in the state dir, so a running server keeps its
  * configuration (and is left alone) across `stack up`; ports taken by
  * something else while the server is down are chosen anew.
@@ -167,13 +191,12 @@ async function loadInternalPorts(file: string, serverRunning: boolean, reserved:
   const taken = new Set(reserved);
   const ports: Record<string, number> = {};
   for (const key of Object.keys(InternalPortsSchema.shape) as Array<keyof InternalPorts>) {
+    const membership = key.endsWith('Membership');
     const previous = saved?.[key];
-    if (previous !== undefined && !taken.has(previous) && (serverRunning || (await isPortFree(previous)))) {
+    if (previous !== undefined && !taken.has(previous) && (!membership || previous <= MAX_MEMBERSHIP_PORT) && (serverRunning || (await isPortFree(previous)))) {
       ports[key] = previous;
     } else {
-      let port = await findFreePort();
-      while (taken.has(port)) port = await findFreePort();
-      ports[key] = port;
+      ports[key] = membership ? await findFreeMembershipPort(taken) : await findFreePortExcept(taken);
     }
     taken.add(ports[key] ?? 0);
   }
