@@ -23,6 +23,13 @@ export interface GoModuleBuild {
   /** Without the `v`, e.g. `1.29.1`. */
   readonly version: string;
   readonly commands: readonly GoCommand[];
+  /**
+   * A Go module of the project whose go.mod requires `module` at `version`:
+   * the commands are built in it with `go build`, with the dependency versions
+   * it pins, instead of `go install module/cmd@version` with the module's own.
+   * Unset: `go install`.
+   */
+  readonly buildModuleDir?: string;
   /** `-ldflags` of the build. @default '-s -w' */
   readonly ldflags?: string;
   /** What is built, for progress, e.g. "Temporal server 1.29.1". */
@@ -36,7 +43,8 @@ export interface GoModuleBuild {
 
 /**
  * Absolute paths of the build's commands (in `build.commands` order) in
- * `<cacheDir>/bin`, built with `go install module/cmd@vX` when one is absent,
+ * `<cacheDir>/bin`, built with `go install module/cmd@vX` (or `go build` in
+ * `buildModuleDir`) when one is absent,
  * once across processes (a lock file), from the Go module proxy. Go's own
  * module and build caches are shared by every build, so a second module that
  * pins the same dependencies compiles only what differs.
@@ -66,13 +74,16 @@ export async function provideGoCommands(build: GoModuleBuild): Promise<string[] 
 async function installWithGo(go: string, binDir: string, build: GoModuleBuild): Promise<void> {
   await mkdir(binDir, { recursive: true });
   const gobin = await mkdtemp(path.join(binDir, '.go-build-'));
+  const ldflags = `-ldflags=${build.ldflags ?? '-s -w'}`;
+  const packages = build.commands.map((command) => `${build.module}/${command.packageDir}`);
   try {
     const elapsed = await runTool({
       service: build.service,
-      step: `building ${build.label} with go install (first run only, several minutes)`,
+      step: `building ${build.label} with go ${build.buildModuleDir === undefined ? 'install' : 'build'} (first run only, several minutes)`,
       command: go,
-      args: ['install', `-ldflags=${build.ldflags ?? '-s -w'}`, ...build.commands.map((command) => `${build.module}/${command.packageDir}@v${build.version}`)],
+      args: build.buildModuleDir === undefined ? ['install', ldflags, ...packages.map((pkg) => `${pkg}@v${build.version}`)] : ['build', ldflags, '-o', `${gobin}${path.sep}`, ...packages],
       env: { ...process.env, GOBIN: gobin, CGO_ENABLED: '0' },
+      ...(build.buildModuleDir === undefined ? {} : { cwd: build.buildModuleDir }),
       logFile: path.join(build.cacheDir, 'logs', `${build.commands[0]?.cachedName ?? 'go'}-build.log`),
       hint: build.hint,
       onProgress: build.onProgress,

@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { Client } from 'pg';
 import { z } from 'zod';
 import { provideGoCommands } from './go-install';
+import { findPackageRoot } from './package-root';
 import { STACK_HOST, findFreePort, isPortFree } from './ports';
 import { toEmbeddedDatabaseUrl } from './postgres';
 import { isProcessAlive, readProcessRecord, toPidFilePath } from './processes';
@@ -18,11 +19,14 @@ import { TEMPORAL_NAMESPACE, registerMissingSearchAttributes, withTemporalConnec
 import { runTool } from './tool-runner';
 
 /**
- * Temporal server version the `server` variant builds. The same version the
- * Temporal CLI 1.5.1 embeds, so both builds share Go's module cache; its
- * go.mod has no `replace` directive, so `go install pkg@version` takes it.
+ * Temporal server version the `server` variant builds: the one the Temporal
+ * CLI 1.5.1 embeds. It is built in `tools/temporal-server`, whose go.mod pins
+ * the CLI's dependency versions, so Go's build cache already holds most of its
+ * packages once the CLI is built (a cold build alone takes far longer).
  */
 export const TEMPORAL_SERVER_VERSION = '1.29.1';
+/** The Go module the server is built in, relative to the package root (its go.mod requires the server at this version). */
+export const TEMPORAL_SERVER_BUILD_MODULE_DIR = path.join('tools', 'temporal-server');
 /** Databases of the `server` variant in the stack's PostgreSQL. */
 export const TEMPORAL_DATABASES = { persistence: 'temporal', visibility: 'temporal_visibility' } as const;
 /** Fixed once the persistence schema exists: the server refuses another count later. */
@@ -289,6 +293,7 @@ export function createTemporalPostgresService(ctx: ServiceContext): StackService
           { packageDir: 'cmd/server', cachedName: `temporal-server-${TEMPORAL_SERVER_VERSION}` },
           { packageDir: 'cmd/tools/sql', cachedName: `temporal-sql-tool-${TEMPORAL_SERVER_VERSION}` },
         ],
+        buildModuleDir: path.join(findPackageRoot(), TEMPORAL_SERVER_BUILD_MODULE_DIR),
         label: `Temporal server ${TEMPORAL_SERVER_VERSION} and its SQL tool`,
         hint: 'Check that Go can reach the module proxy (GOPROXY), or run the stack with the dev server (CASCADE_STACK_TEMPORAL=dev).',
         cacheDir: ctx.cacheDir,
