@@ -16,6 +16,7 @@ import {
   getStackStatus,
   resolveCacheDir,
   startService,
+  stopService,
   stopStack,
   toEmbeddedDatabaseUrl,
   type StackOptions,
@@ -130,6 +131,27 @@ describe('local stack with the Temporal server on PostgreSQL (temporal: server)'
       return [];
     });
     assert.deepEqual(found, [`server-stack/${route}`]);
+  });
+
+  it('when it is stopped and started again, then the schema tool runs again harmlessly and the server still knows its workflows', async function () {
+    this.timeout(240_000);
+    const workflowId = `server-stack/restart-${Date.now()}`;
+    const taskQueue = `server-stack-restart-${Date.now()}`;
+    await withClient((client) => client.workflow.start('serverProbeWorkflow', { workflowId, taskQueue, args: ['restart'] }));
+
+    await stopService('temporal', options);
+    assert.equal((await getStackStatus(options)).find((s) => s.service === 'temporal')?.running, false);
+    await startService('temporal', options);
+
+    await withClient(async (client) => {
+      const handle = client.workflow.getHandle(workflowId);
+      const description = await handle.describe();
+      assert.equal(description.status.name, 'RUNNING');
+      assert.equal(description.taskQueue, taskQueue);
+      await handle.terminate('stack test done');
+    });
+    const temporal = (await getStackStatus(options)).find((s) => s.service === 'temporal');
+    assert.equal(temporal?.variant, 'server');
   });
 
   it('when it is started again unchanged, then the running server is kept (same process)', async function () {
