@@ -16,8 +16,10 @@ export function registerStackCommands(program: Command, global: () => GlobalOpti
     .addOption(new Option('--temporal <variant>', `which Temporal runs: the CLI dev server, or the Temporal server on PostgreSQL (default: $${STACK_TEMPORAL_ENV}, else dev)`).choices(TEMPORAL_VARIANTS))
     .action(async (options: { json?: boolean; temporal?: TemporalVariant }) => {
       const stackOptions = toStackOptions(process.env, logger());
-      const endpoints = await bringStackUp(options.temporal === undefined ? stackOptions : { ...stackOptions, temporal: options.temporal });
-      printResult(endpoints, options.json, (e) => [...toEnvLines(e), '', `Temporal Web UI: ${e.TEMPORAL_UI_URL}`].join('\n'));
+      const temporal = options.temporal ?? stackOptions.temporal ?? 'dev';
+      const endpoints = await bringStackUp({ ...stackOptions, temporal });
+      const footer = temporal === 'dev' ? `Temporal Web UI: ${endpoints.TEMPORAL_UI_URL}` : 'Temporal: the Temporal server on PostgreSQL (no Web UI)';
+      printResult(endpoints, options.json, (e) => [...toEnvLines(e), '', footer].join('\n'));
     });
 
   stack
