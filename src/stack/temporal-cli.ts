@@ -1,9 +1,10 @@
-import { mkdir, readdir, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { findOnPath, isExecutableFile } from './find-executable';
-import { provideGoCommands } from './go-install';
+import { withFileLock } from './file-lock';
 import { StackError, toErrorMessage } from './stack-error';
+import { runTool } from './tool-runner';
 import type { StackProgressEvent } from './types';
 
 /**
@@ -11,7 +12,7 @@ import type { StackProgressEvent } from './types';
  * `replace` directive in go.mod, which `go install pkg@version` refuses.
  */
 export const TEMPORAL_CLI_VERSION = '1.5.1';
-const TEMPORAL_CLI_MODULE = 'github.com/temporalio/cli';
+const TEMPORAL_CLI_MODULE = 'github.com/temporalio/cli/cmd/temporal';
 
 /** Options of {@link resolveTemporalCli}. */
 export interface ResolveTemporalCliOptions {
@@ -39,19 +40,42 @@ export async function resolveTemporalCli(options: ResolveTemporalCliOptions): Pr
   const onPath = findOnPath('temporal');
   if (onPath !== undefined) return onPath;
 
-  const built = await provideGoCommands({
-    service: 'temporal',
-    module: TEMPORAL_CLI_MODULE,
-    version: TEMPORAL_CLI_VERSION,
-    commands: [{ packageDir: 'cmd/temporal', cachedName: `temporal-${TEMPORAL_CLI_VERSION}` }],
-    ldflags: `-s -w -X github.com/temporalio/cli/temporalcli.Version=${TEMPORAL_CLI_VERSION}`,
-    label: `Temporal CLI ${TEMPORAL_CLI_VERSION}`,
-    hint: 'Check that Go can reach the module proxy (GOPROXY), or install the Temporal CLI yourself and set TEMPORAL_CLI_PATH.',
-    cacheDir: options.cacheDir,
-    logger: options.logger,
-    onProgress: options.onProgress,
-  });
-  return built?.[0] ?? downloadWithSdk(options);
+  const binDir = path.join(options.cacheDir, 'bin');
+  const cached = path.join(binDir, `temporal-${TEMPORAL_CLI_VERSION}`);
+  if (isExecutableFile(cached)) return cached;
+
+  return withFileLock(
+    `${cached}.lock`,
+    async () => {
+      if (isExecutableFile(cached)) return cached; // built by whoever held the lock
+      const go = findOnPath('go');
+      if (go !== undefined) return buildWithGo(go, binDir, cached, options);
+      return downloadWithSdk(options);
+    },
+    { onWait: (pid) => options.onProgress?.({ service: 'temporal', step: `waiting for the Temporal CLI build of process ${pid}` }) },
+  );
+}
+
+async function buildWithGo(go: string, binDir: string, target: string, options: ResolveTemporalCliOptions): Promise<string> {
+  await mkdir(binDir, { recursive: true });
+  const gobin = await mkdtemp(path.join(binDir, '.temporal-build-'));
+  try {
+    const elapsed = await runTool({
+      service: 'temporal',
+      step: `building Temporal CLI ${TEMPORAL_CLI_VERSION} with go install (first run only, several minutes)`,
+      command: go,
+      args: ['install', `-ldflags=-s -w -X github.com/temporalio/cli/temporalcli.Version=${TEMPORAL_CLI_VERSION}`, `${TEMPORAL_CLI_MODULE}@v${TEMPORAL_CLI_VERSION}`],
+      env: { ...process.env, GOBIN: gobin, CGO_ENABLED: '0' },
+      logFile: path.join(options.cacheDir, 'logs', `temporal-${TEMPORAL_CLI_VERSION}-build.log`),
+      hint: 'Check that Go can reach the module proxy (GOPROXY), or install the Temporal CLI yourself and set TEMPORAL_CLI_PATH.',
+      onProgress: options.onProgress,
+    });
+    await rename(path.join(gobin, 'temporal'), target);
+    options.logger.info({ target, seconds: Math.round(elapsed / 1000) }, 'built Temporal CLI');
+    return target;
+  } finally {
+    await rm(gobin, { recursive: true, force: true });
+  }
 }
 
 /** Lets the SDK download its dev server once, then finds the binary it left behind. */

@@ -7,7 +7,7 @@ import Long from 'long';
 import type { Logger } from 'pino';
 import { Client } from 'pg';
 import { z } from 'zod';
-import { provideGoCommands } from './go-install';
+import { provideGoModuleCommands } from './go-module-build';
 import { findPackageRoot } from './package-root';
 import { STACK_HOST, findFreePort, isPortFree } from './ports';
 import { toEmbeddedDatabaseUrl } from './postgres';
@@ -285,7 +285,7 @@ export function createTemporalPostgresService(ctx: ServiceContext): StackService
     startTimeoutMs: 120_000,
 
     async prepare() {
-      const built = await provideGoCommands({
+      const built = await provideGoModuleCommands({
         service: 'temporal',
         module: 'go.temporal.io/server',
         version: TEMPORAL_SERVER_VERSION,

@@ -14,7 +14,11 @@ export interface GoCommand {
   readonly cachedName: string;
 }
 
-/** Commands of one Go module version, built together with one `go install`. */
+/**
+ * Commands of one Go module version, built together with one `go build` inside
+ * a Go module of the project whose go.mod requires that module at that version
+ * (and so pins every dependency version, unlike `go install pkg@version`).
+ */
 export interface GoModuleBuild {
   /** Stack service the build is for (progress and errors). */
   readonly service: string;
@@ -23,13 +27,8 @@ export interface GoModuleBuild {
   /** Without the `v`, e.g. `1.29.1`. */
   readonly version: string;
   readonly commands: readonly GoCommand[];
-  /**
-   * A Go module of the project whose go.mod requires `module` at `version`:
-   * the commands are built in it with `go build`, with the dependency versions
-   * it pins, instead of `go install module/cmd@version` with the module's own.
-   * Unset: `go install`.
-   */
-  readonly buildModuleDir?: string;
+  /** The project's Go module the commands are built in (its go.mod requires `module` at `version`). */
+  readonly buildModuleDir: string;
   /** `-ldflags` of the build. @default '-s -w' */
   readonly ldflags?: string;
   /** What is built, for progress, e.g. "Temporal server 1.29.1". */
@@ -43,15 +42,14 @@ export interface GoModuleBuild {
 
 /**
  * Absolute paths of the build's commands (in `build.commands` order) in
- * `<cacheDir>/bin`, built with `go install module/cmd@vX` (or `go build` in
- * `buildModuleDir`) when one is absent,
- * once across processes (a lock file), from the Go module proxy. Go's own
- * module and build caches are shared by every build, so a second module that
- * pins the same dependencies compiles only what differs.
+ * `<cacheDir>/bin`, built with `go build` in `buildModuleDir` when one is
+ * absent, once across processes (a lock file), from the Go module proxy. Go's
+ * own module and build caches are shared by every build, so a module that
+ * pins the dependency versions of an earlier build compiles only what differs.
  * @returns undefined when Go is not installed and something must be built
- * @throws StackError with the build log's last lines when `go install` fails
+ * @throws StackError with the build log's last lines when `go build` fails
  */
-export async function provideGoCommands(build: GoModuleBuild): Promise<string[] | undefined> {
+export async function provideGoModuleCommands(build: GoModuleBuild): Promise<string[] | undefined> {
   const binDir = path.join(build.cacheDir, 'bin');
   const targets = build.commands.map((command) => path.join(binDir, command.cachedName));
   const allBuilt = () => targets.every((target) => isExecutableFile(target));
@@ -64,14 +62,14 @@ export async function provideGoCommands(build: GoModuleBuild): Promise<string[] 
       if (allBuilt()) return targets; // built by whoever held the lock
       const go = findOnPath('go');
       if (go === undefined) return undefined;
-      await installWithGo(go, binDir, build);
+      await buildWithGo(go, binDir, build);
       return targets;
     },
     { onWait: (pid) => build.onProgress?.({ service: build.service, step: `waiting for the ${build.label} build of process ${pid}` }) },
   );
 }
 
-async function installWithGo(go: string, binDir: string, build: GoModuleBuild): Promise<void> {
+async function buildWithGo(go: string, binDir: string, build: GoModuleBuild): Promise<void> {
   await mkdir(binDir, { recursive: true });
   const gobin = await mkdtemp(path.join(binDir, '.go-build-'));
   const ldflags = `-ldflags=${build.ldflags ?? '-s -w'}`;
@@ -79,11 +77,11 @@ async function installWithGo(go: string, binDir: string, build: GoModuleBuild): 
   try {
     const elapsed = await runTool({
       service: build.service,
-      step: `building ${build.label} with go ${build.buildModuleDir === undefined ? 'install' : 'build'} (first run only, several minutes)`,
+      step: `building ${build.label} with go build (first run only, a few minutes)`,
       command: go,
-      args: build.buildModuleDir === undefined ? ['install', ldflags, ...packages.map((pkg) => `${pkg}@v${build.version}`)] : ['build', ldflags, '-o', `${gobin}${path.sep}`, ...packages],
-      env: { ...process.env, GOBIN: gobin, CGO_ENABLED: '0' },
-      ...(build.buildModuleDir === undefined ? {} : { cwd: build.buildModuleDir }),
+      args: ['build', ldflags, '-o', `${gobin}${path.sep}`, ...packages],
+      env: { ...process.env, CGO_ENABLED: '0' },
+      cwd: build.buildModuleDir,
       logFile: path.join(build.cacheDir, 'logs', `${build.commands[0]?.cachedName ?? 'go'}-build.log`),
       hint: build.hint,
       onProgress: build.onProgress,
