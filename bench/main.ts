@@ -18,12 +18,13 @@ import { type BenchReport, mergeBenchReports, toBenchReport, toMarkdown, toText 
 import { runBridge, runLatency, runPeer, runScaleOut, runSqsCeiling, runTemporalCeiling } from './scenarios/account-scenarios';
 import { runBigCascade } from './scenarios/big-cascade';
 import { runMemory } from './scenarios/memory';
-import { runPublishingCeiling } from './scenarios/publishing-ceiling';
 import { BIG_CASCADE_PAGE_SIZES, type BenchSettings, toBenchSettings } from './settings';
 import { toSpread } from './stats';
+import { runPublishingCeiling } from './scenarios/publishing-ceiling';
 import { STACK_TEMPORAL_ENV, TEMPORAL_VARIANTS, type TemporalVariant, toTemporalVariant } from '../src/stack';
 
 const ALL_SCENARIOS = [1, 2, 3, 4, 5, 6, 7, 8] as const;
+const RESULTS_DIR = path.join(__dirname, '..', '..', 'bench', 'results');
 /** `--temporal`: one of the stack's Temporals, or both one after the other. */
 const TEMPORAL_CHOICES = [...TEMPORAL_VARIANTS, 'both'] as const;
 type TemporalChoice = (typeof TEMPORAL_CHOICES)[number];
@@ -31,7 +32,6 @@ type TemporalChoice = (typeof TEMPORAL_CHOICES)[number];
 function toVariants(choice: TemporalChoice): TemporalVariant[] {
   return choice === 'both' ? [...TEMPORAL_VARIANTS] : [choice];
 }
-const RESULTS_DIR = path.join(__dirname, '..', '..', 'bench', 'results');
 
 function toCount(value: string): number {
   const n = Number(value);

@@ -36,9 +36,9 @@ const KEYS = [
   'temporal.startMs', 'temporal.meanStartMs', 'temporal.serverStartMs', 'temporal.completeMs', 'bridge.meanStartMs', 'bridge.serverStartMs', 'bridge.meanReceiveBatch', 'sqs.ms', 'bridge.startedMs', 'bridge.completeMs',
   'latency.ratePerSecond', 'latency.p50Ms', 'latency.p95Ms', 'latency.p99Ms', 'latency.startP50Ms', 'latency.runP50Ms', 'peer.completeMs',
   'big.writtenMs', 'big.completeMs', 'big.bulkMs', 'big.maxHistory', 'big.runs',
-  'bigSmall.writtenMs', 'bigSmall.completeMs', 'bigSmall.bulkMs', 'bigSmall.maxHistory', 'bigSmall.runs',
+  'bigSmall.writtenMs', 'bigSmall.completeMs', 'bigSmall.bulkMs', 'bigSmall.maxHistory', 'bigSmall.runs', 'publish.ms',
   'memory.backlogProcessed', 'memory.bridgePeakMb', 'memory.workerPeakMb', 'memory.steadyRate', 'memory.bridgeStartMb', 'memory.bridgeEndMb', 'memory.workerStartMb', 'memory.workerEndMb',
-  'scale.completeMs', 'publish.ms',
+  'scale.completeMs',
 ] as const;
 
 const fmt = (value: number, digits = 0) => value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
