@@ -7,12 +7,14 @@ import { createSqsClient } from '../src/app/clients';
 import { type CascadeConfig, loadConfig } from '../src/config';
 import { type PrismaClient, createPrismaClient } from '../src/db/client';
 import { migrateDatabase } from '../src/db/migrate';
-import { type StackEndpoints, type StackOptions, findFreeStackPorts, resolveCacheDir, startStack, stopStack } from '../src/stack';
+import { type StackEndpoints, type StackOptions, type TemporalVariant, findFreeStackPorts, resolveCacheDir, startStack, stopStack } from '../src/stack';
 import { defaultWorkflowBundlePath } from '../src/worker/workflow-source';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 
 /** The stack and clients every scenario shares. */
 export interface BenchEnv {
+  /** Which Temporal the stack runs: the CLI dev server or the Temporal server on PostgreSQL. */
+  readonly temporalVariant: TemporalVariant;
   readonly endpoints: StackEndpoints;
   /** What the stack was started with, for `stopService` / `startService` (the fault suite's outages). */
   readonly stackOptions: StackOptions;
@@ -28,14 +30,16 @@ export interface BenchEnv {
 
 /**
  * Brings up the same local stack as `cascade dev` and the tests (free ports,
- * a state dir of its own, tools from the cache) and migrates its database.
+ * a state dir of its own, tools from the cache) with the given Temporal, and
+ * migrates its database.
  */
-export async function createBenchEnv(logger: Logger): Promise<BenchEnv> {
+export async function createBenchEnv(logger: Logger, temporalVariant: TemporalVariant = 'dev'): Promise<BenchEnv> {
   const stateDir = await mkdtemp(path.join(os.tmpdir(), 'cascade-bench-'));
   const options: StackOptions = {
     stateDir,
     cacheDir: resolveCacheDir(),
     ports: await findFreeStackPorts(),
+    temporal: temporalVariant,
     logger,
     onProgress: ({ service, step }) => {
       if (step !== 'starting' && step !== 'ready') process.stderr.write(`[bench stack] ${service}: ${step}\n`);
@@ -70,6 +74,7 @@ export async function createBenchEnv(logger: Logger): Promise<BenchEnv> {
   const connection = await Connection.connect({ address: endpoints.TEMPORAL_ADDRESS });
   const temporal = new Client({ connection, namespace: endpoints.TEMPORAL_NAMESPACE });
   return {
+    temporalVariant,
     endpoints,
     stackOptions: options,
     baseEnv,

@@ -1,27 +1,38 @@
 /*
- * `npm run bench [-- --quick] [--scenarios 1,3,6] [--events N] [--repetitions N]`:
- * brings up the local stack, runs the scenarios, prints one table and writes
- * it as JSON and Markdown under bench/results/. Speed is reported, never
+ * `npm run bench [-- --quick] [--scenarios 1,3,6] [--events N] [--repetitions N] [--temporal dev|server|both]`:
+ * brings up the local stack (with each Temporal asked for, one after the
+ * other), runs the scenarios, prints one table (every row names its Temporal)
+ * and writes it as JSON and Markdown under bench/results/ (`--scenarios`:
+ * `partial-latest.*`, never `full-latest.*`). Speed is reported, never
  * asserted; the run fails only when an event was not processed exactly once.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import pino from 'pino';
 import { type BenchEnv, createBenchEnv } from './bench-env';
 import { killChildren } from './children';
 import { Measurements } from './measurements';
 import { startPeerProcess } from './peer-process';
-import { toBenchReport, toMarkdown, toText } from './report';
+import { type BenchReport, mergeBenchReports, toBenchReport, toMarkdown, toText } from './report';
 import { runBridge, runLatency, runPeer, runScaleOut, runSqsCeiling, runTemporalCeiling } from './scenarios/account-scenarios';
 import { runBigCascade } from './scenarios/big-cascade';
 import { runMemory } from './scenarios/memory';
 import { runShortCascades } from './scenarios/short-cascades';
 import { BIG_CASCADE_PAGE_SIZES, type BenchSettings, toBenchSettings } from './settings';
 import { toSpread } from './stats';
+import { runPublishingCeiling } from './scenarios/publishing-ceiling';
+import { STACK_TEMPORAL_ENV, TEMPORAL_VARIANTS, type TemporalVariant, toTemporalVariant } from '../src/stack';
 
 const ALL_SCENARIOS = [1, 2, 3, 4, 5, 6, 7, 8, 9] as const;
 const RESULTS_DIR = path.join(__dirname, '..', '..', 'bench', 'results');
+/** `--temporal`: one of the stack's Temporals, or both one after the other. */
+const TEMPORAL_CHOICES = [...TEMPORAL_VARIANTS, 'both'] as const;
+type TemporalChoice = (typeof TEMPORAL_CHOICES)[number];
+
+function toVariants(choice: TemporalChoice): TemporalVariant[] {
+  return choice === 'both' ? [...TEMPORAL_VARIANTS] : [choice];
+}
 
 function toCount(value: string): number {
   const n = Number(value);
@@ -48,13 +59,19 @@ async function measureCapacity(env: BenchEnv, settings: BenchSettings, m: Measur
   return (settings.events * 1000) / toSpread(m.get('bridge.completeMs')).median;
 }
 
-async function run(options: { quick?: boolean; scenarios?: number[]; events?: number; repetitions?: number }): Promise<number> {
-  const settings = toBenchSettings(options);
-  const selected = new Set(options.scenarios ?? ALL_SCENARIOS);
-  const logger = pino({ level: process.env.CASCADE_BENCH_LOG_LEVEL ?? 'warn' }, pino.destination(2));
-  log(`settings ${JSON.stringify(settings)}; scenarios ${[...selected].join(', ')}`);
-  const started = Date.now();
-  const env = await createBenchEnv(logger);
+/** Options of one bench run, as parsed from the command line. */
+interface RunOptions {
+  quick?: boolean;
+  scenarios?: number[];
+  events?: number;
+  repetitions?: number;
+  temporal?: TemporalChoice;
+}
+
+/** Runs the selected scenarios on a stack with the given Temporal, and reports them labelled with it. */
+async function runOn(temporal: TemporalVariant, settings: BenchSettings, selected: ReadonlySet<number>, logger: pino.Logger): Promise<BenchReport> {
+  log(`Temporal: ${temporal === 'dev' ? 'the CLI dev server (SQLite)' : 'the Temporal server on PostgreSQL'}`);
+  const env = await createBenchEnv(logger, temporal);
   // Ctrl-C or SIGTERM: stop Cascade's processes and the stack, so nothing is left running; no results are written.
   const interrupt = (signal: NodeJS.Signals) => {
     log(`${signal}: stopping the bench's processes and its stack (no results written)`);
@@ -68,13 +85,13 @@ async function run(options: { quick?: boolean; scenarios?: number[]; events?: nu
   try {
     const timed = async (label: string, fn: () => Promise<void>) => {
       const t0 = Date.now();
-      log(`${label}…`);
+      log(`${label} [${temporal}]…`);
       try {
         await fn();
       } catch (error) {
         m.check(label, false, error instanceof Error ? error.message : String(error));
       }
-      log(`${label} done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+      log(`${label} [${temporal}] done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     };
     // Interleave the throughput scenarios, so machine noise touches each of them alike.
     for (let rep = 1; rep <= settings.repetitions; rep++) {
@@ -95,13 +112,39 @@ async function run(options: { quick?: boolean; scenarios?: number[]; events?: nu
       for (const [key, pageSize] of Object.entries(BIG_CASCADE_PAGE_SIZES)) {
         await timed(`6. big cascade, page size ${pageSize}`, () => runBigCascade(env, settings, m, pageSize, key));
       }
+      await timed('6. publishing ceiling', () => runPublishingCeiling(env, settings, m));
     }
   } finally {
+    process.removeListener('SIGINT', interrupt);
+    process.removeListener('SIGTERM', interrupt);
     await env.close();
   }
-  const report = toBenchReport(m, settings);
+  return toBenchReport(m, settings, temporal);
+}
+
+/**
+ * Result file names: `full` or `quick` for a run of every scenario, `partial`
+ * or `quick-partial` for `--scenarios`, so a partial run never replaces the
+ * latest complete one.
+ */
+function toResultMode(options: RunOptions): string {
+  const partial = options.scenarios !== undefined && ALL_SCENARIOS.some((n) => !options.scenarios?.includes(n));
+  if (options.quick) return partial ? 'quick-partial' : 'quick';
+  return partial ? 'partial' : 'full';
+}
+
+async function run(options: RunOptions): Promise<number> {
+  const settings = toBenchSettings(options);
+  const selected = new Set(options.scenarios ?? ALL_SCENARIOS);
+  const variants = toVariants(options.temporal ?? toTemporalVariant());
+  const logger = pino({ level: process.env.CASCADE_BENCH_LOG_LEVEL ?? 'warn' }, pino.destination(2));
+  log(`settings ${JSON.stringify(settings)}; scenarios ${[...selected].join(', ')}; Temporal ${variants.join(' then ')}`);
+  const started = Date.now();
+  const reports: BenchReport[] = [];
+  for (const temporal of variants) reports.push(await runOn(temporal, settings, selected, logger));
+  const report = mergeBenchReports(reports);
   process.stdout.write(`\n${toText(report)}\n\n`);
-  const mode = settings.quick ? 'quick' : 'full';
+  const mode = toResultMode(options);
   await mkdir(RESULTS_DIR, { recursive: true });
   const stamp = report.date.replace(/[:.]/g, '-');
   for (const name of [`${mode}-${stamp}`, `${mode}-latest`]) {
@@ -123,7 +166,8 @@ const program = new Command('bench')
   .option('--scenarios <list>', `comma-separated scenarios to run (${ALL_SCENARIOS.join(', ')})`, toScenarios)
   .option('--events <n>', 'events per throughput scenario', toCount)
   .option('--repetitions <n>', 'repetitions of the throughput scenarios', toCount)
-  .action(async (options: { quick?: boolean; scenarios?: number[]; events?: number; repetitions?: number }) => {
+  .addOption(new Option('--temporal <which>', `Temporal to run every scenario on: the CLI dev server, the Temporal server on PostgreSQL, or both one after the other (default: $${STACK_TEMPORAL_ENV}, else dev)`).choices(TEMPORAL_CHOICES))
+  .action(async (options: RunOptions) => {
     process.exitCode = await run(options);
   });
 

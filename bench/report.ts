@@ -1,11 +1,14 @@
 import os from 'node:os';
 import { DEFAULT_ARCHIVE_PAGE_SIZE } from '../src/config';
+import type { TemporalVariant } from '../src/stack';
 import type { Measurements } from './measurements';
 import { BIG_CASCADE_PAGE_SIZES, type BenchSettings } from './settings';
 import { type Spread, toSpread } from './stats';
 
 /** One line of the bench table: a figure, what it is compared with, and the target it is held to. */
 export interface ReportRow {
+  /** The Temporal the scenario ran on: `dev` (CLI dev server, SQLite) or `server` (Temporal server on PostgreSQL). */
+  readonly temporal: TemporalVariant;
   readonly scenario: string;
   readonly figure: string;
   readonly value: string;
@@ -20,18 +23,20 @@ export interface BenchReport {
   readonly date: string;
   readonly machine: { readonly cpus: number; readonly cpuModel: string; readonly memoryGiB: number; readonly node: string; readonly platform: string };
   readonly settings: BenchSettings;
+  /** The Temporals the scenarios ran on, in order. */
+  readonly temporal: readonly TemporalVariant[];
   readonly rows: ReportRow[];
-  /** Correctness checks that failed (the run fails when there is any). */
+  /** Correctness checks that failed (the run fails when there is any), each prefixed with its Temporal. */
   readonly problems: readonly string[];
-  /** Every sample, by key, for later analysis. */
-  readonly samples: Record<string, readonly number[]>;
+  /** Every sample, by Temporal, then by key, for later analysis. */
+  readonly samples: Partial<Record<TemporalVariant, Record<string, readonly number[]>>>;
 }
 
 const KEYS = [
   'temporal.startMs', 'temporal.meanStartMs', 'temporal.serverStartMs', 'temporal.completeMs', 'bridge.meanStartMs', 'bridge.serverStartMs', 'bridge.meanReceiveBatch', 'sqs.ms', 'bridge.startedMs', 'bridge.completeMs',
   'latency.ratePerSecond', 'latency.p50Ms', 'latency.p95Ms', 'latency.p99Ms', 'latency.startP50Ms', 'latency.runP50Ms', 'peer.completeMs',
   'big.writtenMs', 'big.completeMs', 'big.bulkMs', 'big.maxHistory', 'big.runs',
-  'bigSmall.writtenMs', 'bigSmall.completeMs', 'bigSmall.bulkMs', 'bigSmall.maxHistory', 'bigSmall.runs',
+  'bigSmall.writtenMs', 'bigSmall.completeMs', 'bigSmall.bulkMs', 'bigSmall.maxHistory', 'bigSmall.runs', 'publish.ms',
   'memory.backlogProcessed', 'memory.bridgePeakMb', 'memory.workerPeakMb', 'memory.steadyRate', 'memory.bridgeStartMb', 'memory.bridgeEndMb', 'memory.workerStartMb', 'memory.workerEndMb',
   'scale.completeMs',
   'short.localCompleteMs', 'short.referenceCompleteMs', 'short.localWorkflowTasks', 'short.referenceWorkflowTasks', 'short.localHistoryEvents', 'short.referenceHistoryEvents', 'short.localWorkerCpuMs', 'short.referenceWorkerCpuMs',
@@ -42,11 +47,11 @@ const spreadText = (s: Spread, unit: string, digits = 0) =>
   s.samples.length > 1 ? `${fmt(s.median, digits)} ${unit} [${fmt(s.min, digits)}–${fmt(s.max, digits)}]` : `${fmt(s.median, digits)} ${unit}`;
 
 /** Builds the table: every figure next to the ceiling or peer it is compared with, measured in the same run. */
-export function toBenchReport(m: Measurements, settings: BenchSettings): BenchReport {
+export function toBenchReport(m: Measurements, settings: BenchSettings, temporal: TemporalVariant = 'dev'): BenchReport {
   const rows: ReportRow[] = [];
   const get = (key: string): Spread | undefined => (m.get(key).length > 0 ? toSpread(m.get(key)) : undefined);
   const rate = (key: string, items: number): Spread | undefined => (m.get(key).length > 0 ? toSpread(m.get(key).map((ms) => (items * 1000) / ms)) : undefined);
-  const row = (r: Omit<ReportRow, 'comparedWith' | 'ratio' | 'target' | 'verdict'> & Partial<ReportRow>) => rows.push({ comparedWith: '', ratio: '', target: '', verdict: '', ...r });
+  const row = (r: Omit<ReportRow, 'temporal' | 'comparedWith' | 'ratio' | 'target' | 'verdict'> & Partial<ReportRow>) => rows.push({ temporal, comparedWith: '', ratio: '', target: '', verdict: '', ...r });
   const verdict = (ok: boolean): 'met' | 'missed' => (ok ? 'met' : 'missed');
   const n = settings.events;
 
@@ -130,7 +135,25 @@ export function toBenchReport(m: Measurements, settings: BenchSettings): BenchRe
       verdict: verdict(ratio <= 3),
     });
     row({ scenario: '', figure: 'until completed (every event published to SNS and SQS)', value: `${fmt(completed.median / 1000, 1)} s` });
+    const publishing = get('publish.ms');
+    if (publishing) {
+      row({
+        scenario: '',
+        figure: 'until completed vs publishing alone (diagnostic)',
+        value: `${fmt(completed.median / 1000, 1)} s`,
+        comparedWith: `publishing ceiling ${fmt(publishing.median / 1000, 1)} s`,
+        ratio: `${fmt(completed.median / publishing.median, 1)}×`,
+      });
+    }
     row({ scenario: '', figure: 'largest run history', value: `${fmt(maxHistory.max)} events in ${fmt(get(`${key}.runs`)?.max ?? 0)} runs`, target: '< 10,000', verdict: verdict(maxHistory.max < 10_000) });
+  }
+  const publishing = get('publish.ms');
+  if (publishing) {
+    row({
+      scenario: `6. Publishing ceiling (${fmt(settings.bigDocuments)} + ${fmt(settings.bigDocuments)} events, ${settings.publishConcurrency} calls in flight per destination)`,
+      figure: 'SNS PublishBatch + SQS SendMessageBatch alone',
+      value: `${fmt(publishing.median / 1000, 1)} s (${fmt((2 * settings.bigDocuments * 1000) / publishing.median)} ev/s)`,
+    });
   }
   const bridgePeak = get('memory.bridgePeakMb');
   const workerPeak = get('memory.workerPeakMb');
@@ -189,21 +212,36 @@ export function toBenchReport(m: Measurements, settings: BenchSettings): BenchRe
     date: new Date().toISOString(),
     machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(os.totalmem() / 1024 ** 3), node: process.version, platform: `${os.platform()} ${os.release()}` },
     settings,
+    temporal: [temporal],
     rows,
-    problems: m.problems,
-    samples: Object.fromEntries(KEYS.filter((k) => m.get(k).length > 0).map((k) => [k, m.get(k)])),
+    problems: m.problems.map((p) => `[${temporal}] ${p}`),
+    samples: { [temporal]: Object.fromEntries(KEYS.filter((k) => m.get(k).length > 0).map((k) => [k, m.get(k)])) },
   };
 }
 
-const HEADER = ['scenario', 'figure', 'value (median [min–max])', 'compared with (same run)', 'ratio', 'target', 'verdict'] as const;
-const cells = (r: ReportRow) => [r.scenario, r.figure, r.value, r.comparedWith, r.ratio, r.target, r.verdict];
+/** One report of runs on several Temporals (each row keeps its label), dated by the last. */
+export function mergeBenchReports(reports: readonly BenchReport[]): BenchReport {
+  const last = reports.at(-1);
+  if (last === undefined) throw new TypeError('mergeBenchReports needs at least one report');
+  return {
+    ...last,
+    temporal: reports.flatMap((r) => r.temporal),
+    rows: reports.flatMap((r) => r.rows),
+    problems: reports.flatMap((r) => r.problems),
+    samples: Object.assign({}, ...reports.map((r) => r.samples)) as BenchReport['samples'],
+  };
+}
+
+const HEADER = ['Temporal', 'scenario', 'figure', 'value (median [min–max])', 'compared with (same run)', 'ratio', 'target', 'verdict'] as const;
+const cells = (r: ReportRow) => [r.temporal, r.scenario, r.figure, r.value, r.comparedWith, r.ratio, r.target, r.verdict];
 
 /** The table as Markdown, with the machine and settings above it. */
 export function toMarkdown(report: BenchReport): string {
   const escape = (s: string) => s.replace(/\|/g, '\\|');
   return [
     `Bench of ${report.date} on ${report.machine.cpus} × ${report.machine.cpuModel}, ${report.machine.memoryGiB} GiB, Node ${report.machine.node}, ${report.machine.platform}; ` +
-      `${report.settings.repetitions} repetition(s) of the throughput scenarios${report.settings.quick ? ' (--quick: sizes shrunk, figures not meaningful)' : ''}.`,
+      `${report.settings.repetitions} repetition(s) of the throughput scenarios${report.settings.quick ? ' (--quick: sizes shrunk, figures not meaningful)' : ''}; ` +
+      `Temporal: ${report.temporal.map((t) => (t === 'dev' ? 'dev = the CLI dev server (SQLite)' : 'server = the Temporal server on PostgreSQL')).join(', ')}.`,
     '',
     `| ${HEADER.join(' | ')} |`,
     `| ${HEADER.map(() => '---').join(' | ')} |`,

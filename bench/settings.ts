@@ -15,6 +15,8 @@ export interface BenchSettings {
   readonly latencyLoad: number;
   /** Documents of the big cascade (6). */
   readonly bigDocuments: number;
+  /** Batch calls in flight per destination when publishing: the worker's (createEntityActivities' `publishConcurrency` default). */
+  readonly publishConcurrency: number;
   /** Backlog of the memory scenario (7). */
   readonly backlog: number;
   /** Seconds the memory scenario works on its backlog before reading peak RSS (7). */
@@ -34,6 +36,7 @@ export function toBenchSettings(options: { quick?: boolean; events?: number; rep
     latencySeconds: quick ? 8 : 60,
     latencyLoad: 0.3,
     bigDocuments: quick ? 3000 : 100_000,
+    publishConcurrency: 4,
     backlog: quick ? 1000 : 100_000,
     backlogSeconds: quick ? 10 : 120,
     steadySeconds: quick ? 10 : 600,

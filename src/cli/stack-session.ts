@@ -1,14 +1,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { DEFAULT_STACK_PORTS, type StackEndpoints, type StackOptions, type StackPorts, resolveCacheDir, startStack } from '../stack';
+import { DEFAULT_STACK_PORTS, type StackEndpoints, type StackOptions, type StackPorts, resolveCacheDir, startStack, toTemporalVariant } from '../stack';
 
 const ENDPOINTS_FILE = 'endpoints.json';
 
 /**
  * Stack options from the environment: state under `$CASCADE_STATE_DIR/stack`,
- * default ports shifted by `CASCADE_STACK_PORT_OFFSET`, and an external
- * PostgreSQL when `DATABASE_URL` is set.
+ * default ports shifted by `CASCADE_STACK_PORT_OFFSET`, the Temporal of
+ * `CASCADE_STACK_TEMPORAL` (`dev` or `server`), and an external PostgreSQL
+ * when `DATABASE_URL` is set.
  */
 export function toStackOptions(env: NodeJS.ProcessEnv, logger: Logger): StackOptions {
   const offset = Number(env.CASCADE_STACK_PORT_OFFSET ?? '0');
@@ -20,6 +21,7 @@ export function toStackOptions(env: NodeJS.ProcessEnv, logger: Logger): StackOpt
     stateDir: path.resolve(env.CASCADE_STATE_DIR ?? '.cascade', 'stack'),
     cacheDir: resolveCacheDir(),
     ports,
+    temporal: toTemporalVariant(env),
     ...(env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL } : {}),
     logger,
     onProgress: ({ service, step }) => process.stderr.write(`[stack] ${service}: ${step}\n`),

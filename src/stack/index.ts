@@ -30,8 +30,12 @@ export { getStackStatus, startService, startStack, stopService, stopStack, type 
 export { StackError, isStackError } from './stack-error';
 export { TEMPORAL_CLI_VERSION, resolveTemporalCli, type ResolveTemporalCliOptions } from './temporal-cli';
 export { TEMPORAL_NAMESPACE, toUiCodecEndpoint } from './temporal-server';
+export { TEMPORAL_DATABASES, TEMPORAL_SERVER_BUILD_MODULE_DIR, TEMPORAL_SERVER_DYNAMIC_CONFIG, TEMPORAL_SERVER_VERSION } from './temporal-postgres-server';
+export { STACK_TEMPORAL_ENV, isTemporalVariant, toTemporalVariant } from './temporal-variant';
 export {
   STACK_SERVICE_NAMES,
+  TEMPORAL_VARIANTS,
+  type TemporalVariant,
   type StackEndpoints,
   type StackOptions,
   type StackProgressEvent,

@@ -19,6 +19,8 @@ export interface ProcessRecord {
   /** The port that answers when the service is up. */
   readonly port: number;
   readonly startedAt: string;
+  /** Which flavour of the service runs (Temporal: `dev` or `server`). */
+  readonly variant?: string;
 }
 
 /** How to launch a detached background process. */

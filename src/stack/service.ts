@@ -19,6 +19,8 @@ export interface LaunchSpec {
   readonly gid?: number;
   /** @default 'SIGTERM' */
   readonly stopSignal?: NodeJS.Signals;
+  /** Which flavour of the service this launches (Temporal: `dev` or `server`), shown by `cascade stack status`. */
+  readonly variant?: string;
   /** Extra input of the fingerprint besides command and args, e.g. a generated config file. */
   readonly configText?: string;
 }
@@ -28,6 +30,8 @@ export interface ServiceContext {
   readonly stateDir: string;
   readonly cacheDir: string;
   readonly ports: StackPorts;
+  /** The external PostgreSQL replacing the embedded one, when set. */
+  readonly databaseUrl?: string;
   readonly queueConfig: QueueConfig;
   readonly logger: Logger;
   readonly onProgress?: (event: StackProgressEvent) => void;
@@ -44,6 +48,8 @@ export interface StackService {
   readonly startTimeoutMs: number;
   /** Builds or downloads the tools (cached), writes config files, returns the launch. */
   prepare(): Promise<LaunchSpec>;
+  /** Runs right before the process is (re)started, never when a running one is kept (e.g. database schema upgrades). */
+  beforeLaunch?(): Promise<void>;
   /** Resolves when the service answers as expected; throws with the reason otherwise. */
   checkHealth(): Promise<void>;
   /** One-time setup once healthy (create database, register search attributes); idempotent. */

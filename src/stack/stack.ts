@@ -24,6 +24,7 @@ import {
 import { loadQueueConfig } from './queue-config';
 import type { LaunchSpec, ServiceContext, StackService } from './service';
 import { StackError, isStackError, toErrorMessage } from './stack-error';
+import { createTemporalPostgresService } from './temporal-postgres-server';
 import { createTemporalService } from './temporal-server';
 import { STACK_SERVICE_NAMES, type StackEndpoints, type StackOptions, type StackServiceName, type StackServiceStatus } from './types';
 
@@ -98,7 +99,7 @@ export async function getStackStatus(options: Pick<StackOptions, 'stateDir'>): P
       }
       const answering = await isPortAnswering(record.port);
       const detail = answering ? `accepting connections on ${STACK_HOST}:${record.port}` : `running, but nothing answers on ${STACK_HOST}:${record.port}`;
-      return { service, running: true, pid: record.pid, url: record.url, detail };
+      return { service, running: true, pid: record.pid, url: record.url, detail, ...(record.variant === undefined ? {} : { variant: record.variant }) };
     }),
   );
 }
@@ -111,6 +112,7 @@ async function toServiceContext(options: StackOptions): Promise<ServiceContext> 
     stateDir,
     cacheDir: path.resolve(options.cacheDir),
     ports: options.ports,
+    ...(options.databaseUrl === undefined ? {} : { databaseUrl: options.databaseUrl }),
     queueConfig: loadQueueConfig(options.queueConfigPath),
     logger: options.logger,
     onProgress: options.onProgress,
@@ -118,7 +120,8 @@ async function toServiceContext(options: StackOptions): Promise<ServiceContext> 
 }
 
 function selectServices(ctx: ServiceContext, options: StackOptions): StackService[] {
-  const services = [createTemporalService(ctx), createElasticMqService(ctx), createMotoService(ctx)];
+  const temporal = (options.temporal ?? 'dev') === 'server' ? createTemporalPostgresService(ctx) : createTemporalService(ctx);
+  const services = [temporal, createElasticMqService(ctx), createMotoService(ctx)];
   return options.databaseUrl === undefined ? [createPostgresService(ctx), ...services] : services;
 }
 
@@ -156,6 +159,7 @@ async function ensureRunning(ctx: ServiceContext, service: StackService, launch:
     }
     await removeProcessRecord(pidFile);
     await assertPortsFree(service);
+    await service.beforeLaunch?.();
 
     ctx.onProgress?.({ service: service.name, step: 'starting' });
     await mkdir(path.dirname(logFile), { recursive: true });
@@ -177,6 +181,7 @@ async function ensureRunning(ctx: ServiceContext, service: StackService, launch:
       url: service.url,
       port: service.ports[0]?.port ?? 0,
       startedAt: new Date().toISOString(),
+      ...(launch.variant === undefined ? {} : { variant: launch.variant }),
     };
     await writeProcessRecord(pidFile, record);
     try {

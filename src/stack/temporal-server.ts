@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
+import type { Logger } from 'pino';
 import { CODEC_ENDPOINT_PREFIX } from '../codec/codec-endpoint';
 import { STACK_HOST } from './ports';
 import { CASCADE_SEARCH_ATTRIBUTES, type SearchAttributeTypeName } from './search-attributes';
@@ -22,6 +23,32 @@ const INDEXED_VALUE_TYPES: Record<SearchAttributeTypeName, IndexedValueType> = {
   KeywordList: 7,
 };
 
+/** Runs `fn` with a fresh connection to the Temporal frontend at `address`, closed afterwards. */
+export async function withTemporalConnection<T>(address: string, fn: (connection: Connection) => Promise<T>): Promise<T> {
+  const connection = await Connection.connect({ address, connectTimeout: '2s' });
+  try {
+    return await fn(connection);
+  } finally {
+    await connection.close();
+  }
+}
+
+/**
+ * Registers the {@link CASCADE_SEARCH_ATTRIBUTES} missing on the namespace.
+ * @returns the names it registered
+ */
+export async function registerMissingSearchAttributes(connection: Connection, logger: Logger): Promise<string[]> {
+  const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace: TEMPORAL_NAMESPACE });
+  const missing = Object.entries(CASCADE_SEARCH_ATTRIBUTES).filter(([name]) => customAttributes?.[name] === undefined);
+  if (missing.length === 0) return [];
+  logger.info({ attributes: missing.map(([name]) => name) }, 'registering Temporal search attributes');
+  await connection.operatorService.addSearchAttributes({
+    namespace: TEMPORAL_NAMESPACE,
+    searchAttributes: Object.fromEntries(missing.map(([name, type]) => [name, INDEXED_VALUE_TYPES[type]])),
+  });
+  return missing.map(([name]) => name);
+}
+
 /**
  * The remote codec endpoint the dev server's Web UI calls (`<url>/decode`):
  * `POST /codec/*` of the Cascade process on the stack's HTTP port.
@@ -40,14 +67,7 @@ export function createTemporalService(ctx: ServiceContext): StackService {
   const uiUrl = `http://${STACK_HOST}:${ctx.ports.temporalUi}`;
   const dataDir = path.join(ctx.stateDir, 'temporal');
 
-  const withConnection = async <T>(fn: (connection: Connection) => Promise<T>): Promise<T> => {
-    const connection = await Connection.connect({ address, connectTimeout: '2s' });
-    try {
-      return await fn(connection);
-    } finally {
-      await connection.close();
-    }
-  };
+  const withConnection = <T>(fn: (connection: Connection) => Promise<T>): Promise<T> => withTemporalConnection(address, fn);
 
   return {
     name: 'temporal',
@@ -84,6 +104,7 @@ export function createTemporalService(ctx: ServiceContext): StackService {
           ...searchAttributes,
         ],
         cwd: dataDir,
+        variant: 'dev',
       };
     },
 
@@ -103,16 +124,7 @@ export function createTemporalService(ctx: ServiceContext): StackService {
      * registered here.
      */
     async afterHealthy() {
-      await withConnection(async (connection) => {
-        const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace: TEMPORAL_NAMESPACE });
-        const missing = Object.entries(CASCADE_SEARCH_ATTRIBUTES).filter(([name]) => customAttributes?.[name] === undefined);
-        if (missing.length === 0) return;
-        ctx.logger.info({ attributes: missing.map(([name]) => name) }, 'registering Temporal search attributes');
-        await connection.operatorService.addSearchAttributes({
-          namespace: TEMPORAL_NAMESPACE,
-          searchAttributes: Object.fromEntries(missing.map(([name, type]) => [name, INDEXED_VALUE_TYPES[type]])),
-        });
-      });
+      await withConnection((connection) => registerMissingSearchAttributes(connection, ctx.logger));
     },
   };
 }

@@ -6,6 +6,11 @@ export const STACK_SERVICE_NAMES = ['postgres', 'temporal', 'elasticmq', 'moto']
 /** Name of one background service of the local stack. */
 export type StackServiceName = (typeof STACK_SERVICE_NAMES)[number];
 
+/** Which Temporal the stack runs: the CLI dev server (SQLite), or the Temporal server on the stack's PostgreSQL. */
+export const TEMPORAL_VARIANTS = ['dev', 'server'] as const;
+/** One of {@link TEMPORAL_VARIANTS}. */
+export type TemporalVariant = (typeof TEMPORAL_VARIANTS)[number];
+
 /** Reported while the stack provisions tools or starts services (first-time builds take minutes). */
 export interface StackProgressEvent {
   readonly service: string;
@@ -24,6 +29,13 @@ export interface StackOptions {
   databaseUrl?: string;
   /** Queue config file. @default `<package root>/config/queues.json` */
   queueConfigPath?: string;
+  /**
+   * `dev`: the Temporal CLI dev server (SQLite, with its Web UI). `server`: the
+   * Temporal server itself (built with Go, like the CLI) on the stack's
+   * PostgreSQL, as production runs it; no Web UI.
+   * @default 'dev'
+   */
+  temporal?: TemporalVariant;
   logger: Logger;
   /** Progress of long steps (first-time builds), for progress output. */
   onProgress?: (event: StackProgressEvent) => void;
@@ -65,6 +77,8 @@ export interface StackServiceStatus {
   readonly running: boolean;
   readonly pid?: number;
   readonly url?: string;
+  /** Which flavour runs, where a service has several (Temporal: `dev` or `server`). */
+  readonly variant?: string;
   /** e.g. "accepting connections", "not started", "process 123 has exited". */
   readonly detail?: string;
 }

@@ -10,6 +10,7 @@ import {
   type StackEndpoints,
   type StackOptions,
   type StackProgressEvent,
+  toTemporalVariant,
 } from '../../src/stack';
 
 /** The stack shared by the whole test run, started by the root hooks. */
@@ -48,6 +49,7 @@ function printProgress(event: StackProgressEvent): void {
 /**
  * Starts one stack in a fresh temp state dir on free ports (never the
  * defaults of `cascade dev`) and exports its endpoints into `process.env`.
+ * Its Temporal is the one `CASCADE_STACK_TEMPORAL` names (`dev` unless set).
  */
 export async function startTestStack(): Promise<TestStack> {
   const stateDir = await mkdtemp(path.join(os.tmpdir(), TEST_STACK_DIR_PREFIX));
@@ -55,6 +57,7 @@ export async function startTestStack(): Promise<TestStack> {
     stateDir,
     cacheDir: resolveCacheDir(),
     ports: await findFreeStackPorts(),
+    temporal: toTemporalVariant(),
     logger: pino({ level: process.env.CASCADE_TEST_LOG_LEVEL ?? 'warn' }, pino.destination(2)),
     onProgress: printProgress,
   };

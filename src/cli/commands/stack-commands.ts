@@ -1,6 +1,6 @@
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { createLogger } from '../../logger';
-import { getStackStatus, stopStack, toEnvLines } from '../../stack';
+import { STACK_TEMPORAL_ENV, TEMPORAL_VARIANTS, type TemporalVariant, getStackStatus, stopStack, toEnvLines } from '../../stack';
 import { type GlobalOptions, printResult } from '../cli-context';
 import { bringStackUp, forgetStackEndpoints, readStackEndpoints, toStackOptions } from '../stack-session';
 
@@ -13,9 +13,13 @@ export function registerStackCommands(program: Command, global: () => GlobalOpti
     .command('up')
     .description('start every service (idempotent; the first run builds tools and may take minutes)')
     .option('--json', 'print the endpoints as JSON')
-    .action(async (options: { json?: boolean }) => {
-      const endpoints = await bringStackUp(toStackOptions(process.env, logger()));
-      printResult(endpoints, options.json, (e) => [...toEnvLines(e), '', `Temporal Web UI: ${e.TEMPORAL_UI_URL}`].join('\n'));
+    .addOption(new Option('--temporal <variant>', `which Temporal runs: the CLI dev server, or the Temporal server on PostgreSQL (default: $${STACK_TEMPORAL_ENV}, else dev)`).choices(TEMPORAL_VARIANTS))
+    .action(async (options: { json?: boolean; temporal?: TemporalVariant }) => {
+      const stackOptions = toStackOptions(process.env, logger());
+      const temporal = options.temporal ?? stackOptions.temporal ?? 'dev';
+      const endpoints = await bringStackUp({ ...stackOptions, temporal });
+      const footer = temporal === 'dev' ? `Temporal Web UI: ${endpoints.TEMPORAL_UI_URL}` : 'Temporal: the Temporal server on PostgreSQL (no Web UI)';
+      printResult(endpoints, options.json, (e) => [...toEnvLines(e), '', footer].join('\n'));
     });
 
   stack
@@ -30,12 +34,12 @@ export function registerStackCommands(program: Command, global: () => GlobalOpti
 
   stack
     .command('status')
-    .description('which services run, with their pid and URL')
+    .description('which services run, with their pid and URL, and which Temporal (dev or server)')
     .option('--json', 'print as JSON')
     .action(async (options: { json?: boolean }) => {
       const status = await getStackStatus(toStackOptions(process.env, logger()));
       printResult(status, options.json, (rows) =>
-        rows.map((r) => `${r.service.padEnd(10)} ${r.running ? 'running' : 'stopped'}${r.pid ? `  pid ${r.pid}` : ''}${r.url ? `  ${r.url}` : ''}${r.detail ? `  (${r.detail})` : ''}`).join('\n'),
+        rows.map((r) => `${r.service.padEnd(10)} ${r.running ? 'running' : 'stopped'}${r.variant ? `  ${r.variant}` : ''}${r.pid ? `  pid ${r.pid}` : ''}${r.url ? `  ${r.url}` : ''}${r.detail ? `  (${r.detail})` : ''}`).join('\n'),
       );
     });
 
