@@ -98,7 +98,7 @@ export function toAccountEventKey(event: AccountEvent, secret: string | undefine
 }
 
 /** The `account-events` route: FxA notifications for the Sync tokenserver, keyed with `config.accountEvents.eventKeySecret`. */
-export function createAccountEventsRoute(config: Pick<CascadeConfig, 'accountEvents'>): RouteDefinition<AccountEvent> {
+export function createAccountEventsRoute(config: Pick<CascadeConfig, 'accountEvents'>): RouteDefinition<AccountEvent, 'account-events'> {
   const secret = config.accountEvents.eventKeySecret;
   return {
     name: 'account-events',

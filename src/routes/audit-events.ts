@@ -74,7 +74,7 @@ export function parseTxmaEvent(body: unknown, options: AuditEventsRouteOptions):
 }
 
 /** The `audit-events` route: TxMA events stored in `txma_events`, configured from `config.txma`. */
-export function createAuditEventsRoute(config: Pick<CascadeConfig, 'txma'>): RouteDefinition<TxmaEventRecord> {
+export function createAuditEventsRoute(config: Pick<CascadeConfig, 'txma'>): RouteDefinition<TxmaEventRecord, 'audit-events'> {
   const options: AuditEventsRouteOptions = { eventNames: config.txma.eventNames, sessionlessEventNames: config.txma.sessionlessEventNames };
   return {
     name: 'audit-events',

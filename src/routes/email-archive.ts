@@ -38,7 +38,7 @@ export function parseEmailArchiveMessage(body: unknown, message: MessageContext)
 }
 
 /** The `email-archive` route: each email-validation message stored as one JSON object in S3. */
-export const emailArchiveRoute: RouteDefinition<EmailArchiveEvent> = {
+export const emailArchiveRoute: RouteDefinition<EmailArchiveEvent, 'email-archive'> = {
   name: 'email-archive',
   workflowType: 'emailArchiveWorkflow',
   parse: parseEmailArchiveMessage,

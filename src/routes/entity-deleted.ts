@@ -74,7 +74,7 @@ function toReason(error: z.ZodError): string {
 }
 
 /** The `entity-deleted` route: archives a deleted entity's documents, configured from `config.entityDeleted`. */
-export function createEntityDeletedRoute(config: Pick<CascadeConfig, 'entityDeleted'>): RouteDefinition<EntityDeletedEvent> {
+export function createEntityDeletedRoute(config: Pick<CascadeConfig, 'entityDeleted'>): RouteDefinition<EntityDeletedEvent, 'entity-deleted'> {
   const options: EntityDeletedRouteOptions = { actions: config.entityDeleted.actions, pageSize: config.entityDeleted.pageSize };
   return {
     name: 'entity-deleted',

@@ -51,7 +51,7 @@ export function toTaskIdEventKey(taskId: string): string {
 }
 
 /** The `tasks` route: portal tasks dispatched by action to the workflow of their handler. */
-export const tasksRoute: RouteDefinition<TaskEvent> = {
+export const tasksRoute: RouteDefinition<TaskEvent, 'tasks'> = {
   name: 'tasks',
   workflowType: TASK_ACTION_HANDLERS[INCENTIVE_EVENT_ACTION].workflowType,
   workflowTypeOf: (task) => TASK_ACTION_HANDLERS[task.action].workflowType,
