@@ -4,6 +4,7 @@ import { ApplicationFailure, cancellationSignal } from '@temporalio/activity';
 import { classifyAwsError } from '../src/errors';
 import { NON_RETRYABLE_INPUT_ERROR } from '../src/shared/cascade-input';
 import { EMAIL_ARCHIVE_SOURCE, type EmailArchiveEvent, type EmailArchiveResult, toEmailArchiveKey } from '../src/shared/email-archive';
+import { toErrorMessage } from '../src/errors/error-message';
 
 /** What the email-archive activity needs: S3 and where to write. */
 export interface EmailArchiveActivityDeps {
@@ -78,7 +79,7 @@ export function createEmailArchiveActivities(deps: EmailArchiveActivityDeps) {
       } catch (error) {
         if (isAwsError(error, 'PreconditionFailed', 412)) return { ...result, created: false };
         const name = error instanceof Error ? error.name : 'Error';
-        const detail = error instanceof Error ? error.message : String(error);
+        const detail = toErrorMessage(error);
         if (classifyAwsError(error)?.retryable === false) {
           throw ApplicationFailure.create({
             type: EMAIL_ARCHIVE_UNAVAILABLE,

@@ -14,6 +14,7 @@ import {
   isPermanentAwsError,
   sendEventsInBatches,
 } from './entity-event-publisher';
+import { toErrorMessage } from '../src/errors/error-message';
 
 /** What the entity activities need: the documents and outbox tables, SNS and SQS. */
 export interface EntityActivityDeps {
@@ -273,7 +274,7 @@ export function createEntityActivities(deps: EntityActivityDeps) {
         );
       } catch (error) {
         if (signal?.aborted === true) throw signal.reason;
-        throw new Error(`archiving a page of ${entityType} ${entityId} failed (rolled back): ${errorMessage(error)}`, { cause: error });
+        throw new Error(`archiving a page of ${entityType} ${entityId} failed (rolled back): ${toErrorMessage(error)}`, { cause: error });
       }
       // What this page archived is committed; the rows it could not lock are waited for by retrying.
       if (page.documentsLeft > 0) throw new DocumentsLockedError(entityId, entityType, page.documentsLeft);
@@ -418,7 +419,7 @@ export function createEntityActivities(deps: EntityActivityDeps) {
       if (result.error !== undefined) {
         const sent = new Set(result.sent);
         const unsent = events.filter((e) => !sent.has(e.eventId)).map((e) => e.eventId);
-        const failure = new EventPublishError(destination, unsent, errorMessage(result.error), result.error);
+        const failure = new EventPublishError(destination, unsent, toErrorMessage(result.error), result.error);
         if (isPermanentAwsError(result.error)) throw ApplicationFailure.nonRetryable(failure.message, EVENT_DESTINATION_UNAVAILABLE);
         throw failure;
       }
@@ -546,8 +547,4 @@ function requireSetting(value: string | undefined, variable: string): string {
 
 function toError(reason: unknown): Error {
   return reason instanceof Error ? reason : new Error(String(reason));
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -18,6 +18,7 @@ import { runBigCascade } from './scenarios/big-cascade';
 import { runMemory } from './scenarios/memory';
 import { BIG_CASCADE_PAGE_SIZES, type BenchSettings, toBenchSettings } from './settings';
 import { toSpread } from './stats';
+import { toErrorMessage } from '../src/errors/error-message';
 
 const ALL_SCENARIOS = [1, 2, 3, 4, 5, 6, 7, 8] as const;
 const RESULTS_DIR = path.join(__dirname, '..', '..', 'bench', 'results');
@@ -71,7 +72,7 @@ async function run(options: { quick?: boolean; scenarios?: number[]; events?: nu
       try {
         await fn();
       } catch (error) {
-        m.check(label, false, error instanceof Error ? error.message : String(error));
+        m.check(label, false, toErrorMessage(error));
       }
       log(`${label} done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     };

@@ -17,6 +17,7 @@ import { IntakePause } from './intake-pause';
 import { type MessageDecision, decideMessage } from './message-handler';
 import { quarantineMessage } from './quarantine';
 import type { StartCascade } from './workflow-starter';
+import { toErrorMessage } from '../errors/error-message';
 
 /** One queue the bridge polls, and the route its messages belong to. */
 export interface BridgeQueue {
@@ -294,7 +295,7 @@ export class Bridge extends EventEmitter<BridgeEvents> {
         this.temporalHealthy = false;
         this.options.metrics.temporalErrors.inc({ operation: 'StartWorkflowExecution' });
       }
-      const reason = error instanceof Error ? error.message : String(error);
+      const reason = toErrorMessage(error);
       if (isTemporalUnavailableError(error)) {
         this.intake.pause(error, startedAtMs);
         await this.fail(queue, message, `${reason}; Temporal unavailable, intake paused`, base, this.pausedReleaseSeconds);
@@ -314,7 +315,7 @@ export class Bridge extends EventEmitter<BridgeEvents> {
         );
       } catch (error) {
         this.options.metrics.sqsErrors.inc({ operation: 'SendMessage' });
-        await this.fail(queue, message, `could not quarantine (${decision.reason}): ${error instanceof Error ? error.message : String(error)}`, base);
+        await this.fail(queue, message, `could not quarantine (${decision.reason}): ${toErrorMessage(error)}`, base);
         return;
       }
     }

@@ -1,4 +1,5 @@
 import { isGrpcServiceError } from '@temporalio/client';
+import { toErrorMessage } from '../errors/error-message';
 
 /** Thrown when an SQS call made by Cascade (the bridge, or an operator command) fails; carries the queue and messages concerned. */
 export class SqsOperationError extends Error {
@@ -7,7 +8,7 @@ export class SqsOperationError extends Error {
   readonly messageIds: readonly string[];
 
   constructor(operation: string, queueUrl: string, messageIds: readonly string[], cause: unknown) {
-    super(`SQS ${operation} on ${queueUrl} failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    super(`SQS ${operation} on ${queueUrl} failed: ${toErrorMessage(cause)}`, { cause });
     this.name = 'SqsOperationError';
     this.operation = operation;
     this.queueUrl = queueUrl;
@@ -20,7 +21,7 @@ export class WorkflowStartError extends Error {
   readonly workflowId: string;
 
   constructor(workflowId: string, cause: unknown) {
-    super(`starting workflow ${workflowId} failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    super(`starting workflow ${workflowId} failed: ${toErrorMessage(cause)}`, { cause });
     this.name = 'WorkflowStartError';
     this.workflowId = workflowId;
   }

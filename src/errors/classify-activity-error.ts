@@ -1,6 +1,6 @@
 import { classifyAwsError } from './aws-errors';
 import type { ErrorClassification, ErrorClassifier } from './error-classification';
-import { toErrorMessage } from './error-classification';
+import { toErrorMessage } from './error-message';
 import { classifyNetworkError } from './network-errors';
 import { classifyPostgresError } from './postgres-errors';
 

@@ -31,13 +31,6 @@ export function permanent(type: string): ErrorRule {
   return { retryable: false, type };
 }
 
-/** The message of any thrown value. */
-export function toErrorMessage(error: unknown): string {
-  if (error instanceof Error) return error.message;
-  if (typeof error === 'object' && error !== null && 'message' in error && typeof error.message === 'string') return error.message;
-  return String(error);
-}
-
 /** A string property of an object-like value, if it has one. */
 export function readStringField(value: unknown, field: string): string | undefined {
   if (typeof value !== 'object' || value === null || !(field in value)) return undefined;

@@ -10,3 +10,4 @@ export {
   classifyPostgresError,
   toSqlStateRule,
 } from './postgres-errors';
+export { toErrorMessage } from './error-message';

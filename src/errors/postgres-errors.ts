@@ -1,4 +1,5 @@
-import { type ErrorClassification, type ErrorRule, lookupRule, permanent, readStringField, toErrorMessage, transient } from './error-classification';
+import { type ErrorClassification, type ErrorRule, lookupRule, permanent, readStringField, transient } from './error-classification';
+import { toErrorMessage } from './error-message';
 
 /**
  * PostgreSQL SQLSTATE codes that differ from their class (see

@@ -3,7 +3,8 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import { findOnPath, isExecutableFile } from './find-executable';
 import { withFileLock } from './file-lock';
-import { StackError, toErrorMessage } from './stack-error';
+import { StackError } from './stack-error';
+import { toErrorMessage } from '../errors/error-message';
 import { runTool } from './tool-runner';
 import type { StackProgressEvent } from './types';
 
