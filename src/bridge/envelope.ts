@@ -1,5 +1,6 @@
 import { MAX_JSON_DEPTH } from '../routes/json-inspection';
 import { toErrorMessage } from '../errors/error-message';
+import { isRecord } from '../shared/parse-helpers';
 
 /** How a message body was wrapped on the way to the queue. */
 export type EnvelopeKind = 'raw' | 'sns' | 'message';
@@ -81,8 +82,4 @@ export function measureJsonDepth(text: string, limit: number): number {
 function toJsonErrorReason(error: unknown): string {
   const message = toErrorMessage(error);
   return message.replace(/, ".*"(\.\.\.)? is not valid JSON$/s, '').replace(/^Unexpected token '.+?'$/s, 'unexpected character');
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Client, type ClientConfig } from 'pg';
 import type { Logger } from 'pino';
 import { toErrorMessage } from '../errors/error-message';
+import { isRecord } from '../shared/parse-helpers';
 
 /**
  * Key of the session-level advisory lock held while migrating. It is the key
@@ -409,8 +410,7 @@ function quoteIdentifier(identifier: string): string {
 }
 
 function pgErrorCode(error: unknown): string | undefined {
-  if (typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string') return error.code;
-  return undefined;
+  return isRecord(error) && typeof error['code'] === 'string' ? error['code'] : undefined;
 }
 
 /**

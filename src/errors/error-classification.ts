@@ -1,3 +1,4 @@
+import { isRecord } from '../shared/parse-helpers';
 /**
  * What a retry can do about an error: a transient one (an outage, a timeout,
  * throttling, a lost race) may pass; a permanent one (bad input, a constraint,
@@ -33,8 +34,8 @@ export function permanent(type: string): ErrorRule {
 
 /** A string property of an object-like value, if it has one. */
 export function readStringField(value: unknown, field: string): string | undefined {
-  if (typeof value !== 'object' || value === null || !(field in value)) return undefined;
-  const found: unknown = (value as Record<string, unknown>)[field];
+  if (!isRecord(value) || !(field in value)) return undefined;
+  const found = value[field];
   return typeof found === 'string' ? found : undefined;
 }
 

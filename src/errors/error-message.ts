@@ -1,3 +1,5 @@
+import { isRecord } from '../shared/parse-helpers';
+
 /**
  * The message of any thrown value, for log lines, reasons and wrapped
  * errors: an `Error`'s message, the `message` of an error-like object (an
@@ -5,6 +7,6 @@
  */
 export function toErrorMessage(error: unknown): string {
   if (error instanceof Error) return error.message;
-  if (typeof error === 'object' && error !== null && 'message' in error && typeof error.message === 'string') return error.message;
+  if (isRecord(error) && typeof error['message'] === 'string') return error['message'];
   return String(error);
 }
