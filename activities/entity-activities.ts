@@ -4,6 +4,7 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import { ApplicationFailure, Context, asyncLocalStorage, heartbeat } from '@temporalio/activity';
 import type { PrismaClient } from '../src/db/client';
 import { NON_RETRYABLE_INPUT_ERROR } from '../src/shared/cascade-input';
+import { FAILURE_TYPES } from '../src/shared/failure-types';
 import { ARCHIVE_REASON, AUDIT_EVENT_SOURCE, DOCUMENT_ARCHIVED, type EntityType, isEntityType } from '../src/shared/entity-deleted';
 import { toArchiveEventId } from './entity-event-ids';
 import {
@@ -92,7 +93,7 @@ export interface ArchiveSummary {
 }
 
 /** Error type of the non-retryable failure thrown when the topic or queue is missing, denied, or refuses the events as malformed. */
-export const EVENT_DESTINATION_UNAVAILABLE = 'EventDestinationUnavailable';
+export const EVENT_DESTINATION_UNAVAILABLE = FAILURE_TYPES.EventDestinationUnavailable;
 
 /** Thrown (retryable) when some events could not be published; the sent ones are already marked. */
 export class EventPublishError extends Error {

@@ -1,4 +1,6 @@
+import type { FailureType } from '../shared/failure-types';
 import { isRecord } from '../shared/parse-helpers';
+
 /**
  * What a retry can do about an error: a transient one (an outage, a timeout,
  * throttling, a lost race) may pass; a permanent one (bad input, a constraint,
@@ -8,7 +10,7 @@ export interface ErrorClassification {
   /** True when the same call may succeed later. */
   readonly retryable: boolean;
   /** Stable name of the kind of failure, e.g. `DatabaseConstraintViolation`; the failure type of a non-retryable activity failure. */
-  readonly type: string;
+  readonly type: FailureType;
   /** What went wrong, for people: the dependency, the code and the original message. */
   readonly reason: string;
 }
@@ -19,16 +21,16 @@ export type ErrorClassifier = (error: unknown) => ErrorClassification | undefine
 /** One table row: the failure type and whether a retry can help. */
 export interface ErrorRule {
   readonly retryable: boolean;
-  readonly type: string;
+  readonly type: FailureType;
 }
 
 /** A transient row of a table. */
-export function transient(type: string): ErrorRule {
+export function transient(type: FailureType): ErrorRule {
   return { retryable: true, type };
 }
 
 /** A permanent row of a table. */
-export function permanent(type: string): ErrorRule {
+export function permanent(type: FailureType): ErrorRule {
   return { retryable: false, type };
 }
 

@@ -11,3 +11,4 @@ export {
   toSqlStateRule,
 } from './postgres-errors';
 export { toErrorMessage } from './error-message';
+export { FAILURE_TYPES, type FailureType } from '../shared/failure-types';
