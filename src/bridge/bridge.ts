@@ -10,14 +10,16 @@ import type { Logger } from 'pino';
 import type { CascadeMetrics, MessageOutcome } from '../metrics/metrics';
 import type { RouteDefinition } from '../routes/route';
 import { BatchDeleter } from './batch-deleter';
-import { sleep, toFailureBackoffSeconds } from './backoff';
-import { SqsOperationError, isTemporalUnavailableError, isWorkflowStartError } from './errors';
+import { toFailureBackoffSeconds } from './backoff';
+import { isTemporalUnavailableError, isWorkflowStartError } from './errors';
 import { InFlightLimiter } from './in-flight-limiter';
 import { IntakePause } from './intake-pause';
 import { type MessageDecision, decideMessage } from './message-handler';
 import { quarantineMessage } from './quarantine';
 import type { StartCascade } from './workflow-starter';
 import { toErrorMessage } from '../errors/error-message';
+import { SqsOperationError } from '../errors/sqs-operation-error';
+import { sleep } from '../sleep';
 
 /** One queue the bridge polls, and the route its messages belong to. */
 export interface BridgeQueue {

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { CascadeMetrics } from '../metrics/metrics';
-import { sleep } from './backoff';
+import { sleep } from '../sleep';
 import { toErrorMessage } from '../errors/error-message';
 
 /** What {@link IntakePause} needs. */

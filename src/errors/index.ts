@@ -12,3 +12,4 @@ export {
 } from './postgres-errors';
 export { toErrorMessage } from './error-message';
 export { FAILURE_TYPES, type FailureType } from '../shared/failure-types';
+export { SqsOperationError } from './sqs-operation-error';

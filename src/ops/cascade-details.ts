@@ -1,7 +1,7 @@
 import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import { decodeFromPayloadsAtIndex, decodeOptionalFailureToOptionalError } from '@temporalio/common/lib/internal-non-workflow';
 import { temporal } from '@temporalio/proto';
-import { SEARCH_ATTRIBUTE_KEYS } from '../bridge/workflow-starter';
+import { SEARCH_ATTRIBUTE_KEYS } from '../temporal/search-attributes';
 import { type CascadeTrouble, findCascadeTrouble } from './cascade-trouble';
 import { type HistoryEvent, decodeRunInput, isLocalActivityMarker, fetchRunHistory, toCloseReason, toDataConverter, toMessageChain } from './cascade-history';
 import { isRecord } from '../shared/parse-helpers';

@@ -4,7 +4,7 @@ import { Connection } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
 import { CODEC_ENDPOINT_PREFIX } from '../codec/codec-endpoint';
 import { STACK_HOST } from './ports';
-import { CASCADE_SEARCH_ATTRIBUTES, type SearchAttributeTypeName } from './search-attributes';
+import { CASCADE_SEARCH_ATTRIBUTES, type SearchAttributeTypeName } from '../temporal/search-attributes';
 import type { ServiceContext, StackService } from './service';
 import { resolveTemporalCli } from './temporal-cli';
 
