@@ -3,7 +3,9 @@ import { PutObjectCommand, type S3Client, type ServerSideEncryption } from '@aws
 import { ApplicationFailure, cancellationSignal } from '@temporalio/activity';
 import { classifyAwsError } from '../src/errors';
 import { NON_RETRYABLE_INPUT_ERROR } from '../src/shared/cascade-input';
+import { FAILURE_TYPES } from '../src/shared/failure-types';
 import { EMAIL_ARCHIVE_SOURCE, type EmailArchiveEvent, type EmailArchiveResult, toEmailArchiveKey } from '../src/shared/email-archive';
+import { toErrorMessage } from '../src/errors/error-message';
 
 /** What the email-archive activity needs: S3 and where to write. */
 export interface EmailArchiveActivityDeps {
@@ -23,7 +25,7 @@ export interface EmailArchiveActivityDeps {
 }
 
 /** Error type of the non-retryable failure thrown when the bucket is missing, denied or cannot encrypt. */
-export const EMAIL_ARCHIVE_UNAVAILABLE = 'EmailArchiveUnavailable';
+export const EMAIL_ARCHIVE_UNAVAILABLE = FAILURE_TYPES.EmailArchiveUnavailable;
 
 /**
  * The email-archive activity: stores one message as JSON in S3, write-once
@@ -78,7 +80,7 @@ export function createEmailArchiveActivities(deps: EmailArchiveActivityDeps) {
       } catch (error) {
         if (isAwsError(error, 'PreconditionFailed', 412)) return { ...result, created: false };
         const name = error instanceof Error ? error.name : 'Error';
-        const detail = error instanceof Error ? error.message : String(error);
+        const detail = toErrorMessage(error);
         if (classifyAwsError(error)?.retryable === false) {
           throw ApplicationFailure.create({
             type: EMAIL_ARCHIVE_UNAVAILABLE,

@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parse } from 'yaml';
 import { findFreePort } from '../src/stack';
 import { trackChild } from './children';
+import { isRecord } from '../src/shared/parse-helpers';
 
 const BIN = path.join(__dirname, '..', '..', 'bin', 'cascade.js');
 
@@ -17,7 +18,7 @@ const BIN = path.join(__dirname, '..', '..', 'bin', 'cascade.js');
 export function readDeployedNodeOptions(role: string): string {
   deployment ??= readDeployment();
   const environment = deployment.compose.services?.[`cascade-${role}`]?.environment;
-  const own = typeof environment === 'object' && environment !== null ? (environment as Record<string, unknown>)['NODE_OPTIONS'] : undefined;
+  const own = isRecord(environment) ? environment['NODE_OPTIONS'] : undefined;
   return typeof own === 'string' ? own : deployment.imageNodeOptions;
 }
 

@@ -23,6 +23,7 @@ import { BIG_CASCADE_PAGE_SIZES, type BenchSettings, toBenchSettings } from './s
 import { toSpread } from './stats';
 import { runPublishingCeiling } from './scenarios/publishing-ceiling';
 import { STACK_TEMPORAL_ENV, TEMPORAL_VARIANTS, type TemporalVariant, toTemporalVariant } from '../src/stack';
+import { toErrorMessage } from '../src/errors/error-message';
 
 const ALL_SCENARIOS = [1, 2, 3, 4, 5, 6, 7, 8, 9] as const;
 const RESULTS_DIR = path.join(__dirname, '..', '..', 'bench', 'results');
@@ -89,7 +90,7 @@ async function runOn(temporal: TemporalVariant, settings: BenchSettings, selecte
       try {
         await fn();
       } catch (error) {
-        m.check(label, false, error instanceof Error ? error.message : String(error));
+        m.check(label, false, toErrorMessage(error));
       }
       log(`${label} [${temporal}] done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     };

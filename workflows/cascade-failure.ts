@@ -1,4 +1,5 @@
 import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
+import { FAILURE_TYPES } from '../src/shared/failure-types';
 
 /**
  * Runs one step; when its activity fails for good (retries exhausted or a
@@ -11,11 +12,11 @@ export async function runStep<T>(step: string, run: () => Promise<T>): Promise<T
   try {
     return await run();
   } catch (error) {
-    const failure = error instanceof ActivityFailure ? error.cause : error instanceof ApplicationFailure && error.type !== 'CascadeStepFailed' ? error : undefined;
+    const failure = error instanceof ActivityFailure ? error.cause : error instanceof ApplicationFailure && error.type !== FAILURE_TYPES.CascadeStepFailed ? error : undefined;
     if (error instanceof ActivityFailure || failure !== undefined) {
       const detail = failure instanceof Error ? failure.message : 'unknown cause';
       throw ApplicationFailure.create({
-        type: 'CascadeStepFailed',
+        type: FAILURE_TYPES.CascadeStepFailed,
         message: `${step} failed: ${detail}`,
         nonRetryable: true,
         cause: error instanceof Error ? error : undefined,

@@ -12,7 +12,7 @@ import type { PrismaClient } from '../db/client';
 import { type HttpServer, createHttpServer } from '../http/http-server';
 import { type CascadeMetrics, createMetrics } from '../metrics/metrics';
 import { type TemporalSdkMetricsSource, createTemporalSdkMetricsSource, reserveLoopbackPort } from '../metrics/temporal-sdk-metrics';
-import { createRoutes, requireRoute } from '../routes/registry';
+import { createRoutes } from '../routes/registry';
 import { assertTemporalConnection } from '../temporal/connection-probe';
 import { createSqsClient, createTemporalClient } from './clients';
 import { createHttpPlugins } from './http-plugins';
@@ -142,7 +142,7 @@ export async function startCascadeProcess(config: CascadeConfig, roles: CascadeR
       bridge = new Bridge({
         sqs: s,
         startCascade: createWorkflowStarter({ client, taskQueue: config.temporal.taskQueue, activityPolicy: config.activity }),
-        queues: config.routes.map((r) => ({ route: requireRoute(routes, r.route), queueUrl: r.queueUrl })),
+        queues: config.routes.map((r) => ({ route: routes[r.route], queueUrl: r.queueUrl })),
         quarantineQueueUrl: config.quarantineQueueUrl,
         logger: logger.child({ component: 'bridge' }),
         metrics,

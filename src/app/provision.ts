@@ -4,7 +4,7 @@ import { CreateQueueCommand, GetQueueAttributesCommand, GetQueueUrlCommand, Queu
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { AUDIT_TOPIC_ARN_ENV, EMAIL_ARCHIVE_BUCKET_ENV, type QueueConfig, type QueueDefinition, toQueueDefinitions } from '../stack/queue-config';
-import { CASCADE_SEARCH_ATTRIBUTES } from '../stack/search-attributes';
+import { CASCADE_SEARCH_ATTRIBUTES } from '../temporal/search-attributes';
 
 /** One queue `cascade init` ensured. */
 export interface EnsuredQueue {

@@ -1,5 +1,6 @@
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { Client } from '@temporalio/client';
+import { toErrorMessage } from '../errors/error-message';
 
 /** One dependency `/readyz` checks. `check` rejects when it is unreachable. */
 export interface ReadinessCheck {
@@ -55,7 +56,7 @@ export async function runReadinessChecks(checks: readonly ReadinessCheck[], time
         ]);
         return [c.name, { ok: true }];
       } catch (error) {
-        return [c.name, { ok: false, error: error instanceof Error ? error.message : String(error) }];
+        return [c.name, { ok: false, error: toErrorMessage(error) }];
       }
     }),
   );

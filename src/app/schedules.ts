@@ -2,13 +2,14 @@ import { type Client, ScheduleAlreadyRunning, ScheduleOverlapPolicy } from '@tem
 import type { Logger } from 'pino';
 import type { CascadeConfig } from '../config';
 import { toOutboxFlushSchedules } from '../producer/outbox-schedule';
+import type { WorkflowType } from '../temporal/workflow-type';
 import { toTxmaPurgeSchedules } from '../txma/purge-schedule';
 
 /** One Temporal Schedule the service keeps in place (e.g. a purge every few minutes). */
 export interface ScheduleSpec {
   /** Stable ID, e.g. `cascade/txma-purge`. */
   readonly scheduleId: string;
-  readonly workflowType: string;
+  readonly workflowType: WorkflowType;
   readonly args: unknown[];
   readonly everySeconds: number;
   /** Run and execution timeout of each started workflow, so a wedged run cannot skip every later one (see `toScheduleRunTimeoutSeconds`). */

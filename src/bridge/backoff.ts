@@ -6,17 +6,3 @@ export function toFailureBackoffSeconds(receiveCount: number, baseSeconds: numbe
   const exponent = Math.max(0, Math.min(30, receiveCount - 1));
   return Math.min(maxSeconds, 43_200, baseSeconds * 2 ** exponent);
 }
-
-/** Resolves after `ms`, or early (without error) when `signal` aborts. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-    function done(): void {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-  });
-}

@@ -1,6 +1,6 @@
 import { DeleteMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { Logger } from 'pino';
-import { SqsOperationError } from './errors';
+import { SqsOperationError } from '../errors/sqs-operation-error';
 
 /** What {@link BatchDeleter} needs. */
 export interface BatchDeleterOptions {

@@ -12,13 +12,16 @@ import type { RouteDefinition } from '../routes/route';
 import { inMessageSpan, recordMessageOutcome } from '../telemetry/message-trace';
 import { untraced } from '../telemetry/untraced';
 import { BatchDeleter } from './batch-deleter';
-import { sleep, toFailureBackoffSeconds } from './backoff';
-import { SqsOperationError, isTemporalUnavailableError, isWorkflowStartError } from './errors';
+import { toFailureBackoffSeconds } from './backoff';
+import { isTemporalUnavailableError, isWorkflowStartError } from './errors';
 import { InFlightLimiter } from './in-flight-limiter';
 import { IntakePause } from './intake-pause';
 import { type MessageDecision, decideMessage } from './message-handler';
 import { quarantineMessage } from './quarantine';
 import type { StartCascade } from './workflow-starter';
+import { toErrorMessage } from '../errors/error-message';
+import { SqsOperationError } from '../errors/sqs-operation-error';
+import { sleep } from '../sleep';
 
 /** One queue the bridge polls, and the route its messages belong to. */
 export interface BridgeQueue {
@@ -300,7 +303,7 @@ export class Bridge extends EventEmitter<BridgeEvents> {
         this.temporalHealthy = false;
         this.options.metrics.temporalErrors.inc({ operation: 'StartWorkflowExecution' });
       }
-      const reason = error instanceof Error ? error.message : String(error);
+      const reason = toErrorMessage(error);
       if (isTemporalUnavailableError(error)) {
         this.intake.pause(error, startedAtMs);
         await this.fail(queue, message, `${reason}; Temporal unavailable, intake paused`, base, this.pausedReleaseSeconds);
@@ -320,7 +323,7 @@ export class Bridge extends EventEmitter<BridgeEvents> {
         );
       } catch (error) {
         this.options.metrics.sqsErrors.inc({ operation: 'SendMessage' });
-        await this.fail(queue, message, `could not quarantine (${decision.reason}): ${error instanceof Error ? error.message : String(error)}`, base);
+        await this.fail(queue, message, `could not quarantine (${decision.reason}): ${toErrorMessage(error)}`, base);
         return;
       }
     }

@@ -1,6 +1,7 @@
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
+import { toErrorMessage } from '../errors/error-message';
 
 /** One queue compared with the namespace retention. */
 export interface DedupHorizonFinding {
@@ -51,7 +52,7 @@ export async function readDedupHorizon(options: DedupHorizonOptions): Promise<De
     );
     namespaceRetentionSeconds = Number(described.config?.workflowExecutionRetentionTtl?.seconds ?? 0);
   } catch (error) {
-    const reason = `could not describe the Temporal namespace: ${error instanceof Error ? error.message : String(error)}`;
+    const reason = `could not describe the Temporal namespace: ${toErrorMessage(error)}`;
     return {
       namespace: options.namespace,
       namespaceRetentionSeconds: undefined,
@@ -71,7 +72,7 @@ export async function readDedupHorizon(options: DedupHorizonOptions): Promise<De
       const queueRetentionSeconds = Number(reported);
       queues.push({ checked: true, queueUrl, queueRetentionSeconds, namespaceRetentionSeconds, unsafe: namespaceRetentionSeconds < queueRetentionSeconds });
     } catch (error) {
-      queues.push({ checked: false, queueUrl, reason: `GetQueueAttributes failed: ${error instanceof Error ? error.message : String(error)}` });
+      queues.push({ checked: false, queueUrl, reason: `GetQueueAttributes failed: ${toErrorMessage(error)}` });
     }
   }
   return { namespace: options.namespace, namespaceRetentionSeconds, queues };

@@ -1,4 +1,6 @@
 import { MAX_JSON_DEPTH } from '../routes/json-inspection';
+import { toErrorMessage } from '../errors/error-message';
+import { isRecord } from '../shared/parse-helpers';
 
 /** How a message body was wrapped on the way to the queue. */
 export type EnvelopeKind = 'raw' | 'sns' | 'message';
@@ -78,10 +80,6 @@ export function measureJsonDepth(text: string, limit: number): number {
 
 /** V8 quotes up to ten characters of the input (`Unexpected token 'h', "hello worl"... is not valid JSON`); the reason keeps only the rest. */
 function toJsonErrorReason(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = toErrorMessage(error);
   return message.replace(/, ".*"(\.\.\.)? is not valid JSON$/s, '').replace(/^Unexpected token '.+?'$/s, 'unexpected character');
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }

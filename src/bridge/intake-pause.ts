@@ -1,7 +1,8 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { CascadeMetrics } from '../metrics/metrics';
-import { sleep } from './backoff';
+import { sleep } from '../sleep';
+import { toErrorMessage } from '../errors/error-message';
 
 /** What {@link IntakePause} needs. */
 export interface IntakePauseOptions {
@@ -82,7 +83,7 @@ export class IntakePause extends EventEmitter<IntakePauseEvents> {
   pause(cause: unknown, since = Date.now()): void {
     if (this.pausedAt !== undefined || this.closed.signal.aborted || since < this.resumedAt) return;
     this.pausedAt = Date.now();
-    const reason = cause instanceof Error ? cause.message : String(cause);
+    const reason = toErrorMessage(cause);
     this.options.metrics.intakePaused.set(1);
     this.options.metrics.intakePauses.inc();
     this.options.logger.warn({ err: cause }, 'Temporal unavailable: intake paused on every queue until it answers');

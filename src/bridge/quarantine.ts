@@ -1,5 +1,5 @@
 import { GetQueueAttributesCommand, type Message, type MessageAttributeValue, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { SqsOperationError } from './errors';
+import { SqsOperationError } from '../errors/sqs-operation-error';
 
 /** Message attributes Cascade adds to a quarantined message. */
 export const QUARANTINE_ATTRIBUTES = {

@@ -1,17 +1,10 @@
 import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { SearchAttributeType, type SearchAttributePair, defineSearchAttributeKey } from '@temporalio/common';
+import type { SearchAttributePair } from '@temporalio/common';
 import type { CascadeSearchAttributes } from '../routes/route';
 import { type RouteDefinition, toWorkflowId, toWorkflowType } from '../routes/route';
 import type { ActivityPolicyInput, CascadeInput, CascadeMemo } from '../shared/cascade-input';
+import { SEARCH_ATTRIBUTE_KEYS } from '../temporal/search-attributes';
 import { WorkflowStartError, isTemporalUnavailableError } from './errors';
-
-/** Search attribute keys Cascade sets (registered by `cascade init` / the dev stack). */
-export const SEARCH_ATTRIBUTE_KEYS = {
-  CascadeRoute: defineSearchAttributeKey('CascadeRoute', SearchAttributeType.KEYWORD),
-  EventKey: defineSearchAttributeKey('EventKey', SearchAttributeType.KEYWORD),
-  EntityId: defineSearchAttributeKey('EntityId', SearchAttributeType.KEYWORD),
-  EntityType: defineSearchAttributeKey('EntityType', SearchAttributeType.KEYWORD),
-} as const;
 
 /** What {@link createWorkflowStarter} needs. */
 export interface WorkflowStarterOptions {

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { isConfigError } from '../config';
 import type { GlobalOptions } from './cli-context';
 import { registerRunCommands } from './commands/run-commands';
+import { toErrorMessage } from '../errors/error-message';
 
 /** The long-running commands: their process loads only what it runs (see {@link toProgramKind}). */
 const SERVICE_COMMANDS = new Set(['start', 'bridge', 'worker']);
@@ -50,7 +51,7 @@ export async function runCli(argv: string[]): Promise<void> {
       process.stderr.write(`${error.message}\n`);
       process.exit(2);
     }
-    const message = error instanceof Error ? error.message : String(error);
+    const message = toErrorMessage(error);
     const hint = error instanceof Error && 'hint' in error && typeof error.hint === 'string' ? `\n${error.hint}` : '';
     process.stderr.write(`cascade: ${message}${hint}\n`);
     if (process.env.LOG_LEVEL === 'debug' && error instanceof Error) process.stderr.write(`${error.stack ?? ''}\n`);

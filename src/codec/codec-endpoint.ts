@@ -4,6 +4,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { createBearerTokenCheck } from '../http/bearer-token';
 import { isPayloadCodecError } from './codec-errors';
 import { type JsonPayloads, fromJsonPayload, jsonPayloadsSchema, toJsonPayload } from './json-payload';
+import { toIssueList } from '../shared/parse-helpers';
 
 /** Path prefix of the codec endpoint; the Web UI appends `/decode` and `/encode`. */
 export const CODEC_ENDPOINT_PREFIX = '/codec';
@@ -69,7 +70,7 @@ export function createCodecEndpoint(options: CodecEndpointOptions): (app: Fastif
     }
     const parsed = jsonPayloadsSchema.safeParse(request.body);
     if (!parsed.success) {
-      const message = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`).join('; ');
+      const message = toIssueList(parsed.error);
       return reply.code(400).send({ error: 'Bad Request', message });
     }
     const payloads = parsed.data.payloads.map(fromJsonPayload);

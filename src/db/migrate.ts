@@ -3,6 +3,8 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { Client, type ClientConfig } from 'pg';
 import type { Logger } from 'pino';
+import { toErrorMessage } from '../errors/error-message';
+import { isRecord } from '../shared/parse-helpers';
 
 /**
  * Key of the session-level advisory lock held while migrating. It is the key
@@ -195,7 +197,7 @@ export async function migrateDatabase(options: MigrateDatabaseOptions): Promise<
     }
   } catch (error) {
     if (isMigrationError(error)) throw error;
-    throw new MigrationError(`Migrating ${describeTarget(config)} failed: ${errorMessage(error)}`, { cause: error });
+    throw new MigrationError(`Migrating ${describeTarget(config)} failed: ${toErrorMessage(error)}`, { cause: error });
   } finally {
     await client.end().catch(() => undefined);
   }
@@ -279,7 +281,7 @@ async function applyMigration(client: Client, file: MigrationFile): Promise<void
       // No parameters: the simple-query protocol runs a multi-statement script.
       await client.query(file.script);
     } catch (error) {
-      throw new MigrationFailedError(file.name, `Migration "${file.name}" failed and was rolled back: ${errorMessage(error)}`, {
+      throw new MigrationFailedError(file.name, `Migration "${file.name}" failed and was rolled back: ${toErrorMessage(error)}`, {
         cause: error,
       });
     }
@@ -291,7 +293,7 @@ async function applyMigration(client: Client, file: MigrationFile): Promise<void
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
     if (error instanceof MigrationFailedError) throw error;
-    throw new MigrationFailedError(file.name, `Recording migration "${file.name}" failed: ${errorMessage(error)}`, {
+    throw new MigrationFailedError(file.name, `Recording migration "${file.name}" failed: ${toErrorMessage(error)}`, {
       cause: error,
     });
   }
@@ -408,12 +410,7 @@ function quoteIdentifier(identifier: string): string {
 }
 
 function pgErrorCode(error: unknown): string | undefined {
-  if (typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string') return error.code;
-  return undefined;
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  return isRecord(error) && typeof error['code'] === 'string' ? error['code'] : undefined;
 }
 
 /**

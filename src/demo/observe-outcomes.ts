@@ -1,6 +1,6 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { type Client, WorkflowNotFoundError } from '@temporalio/client';
-import { sleep } from '../bridge/backoff';
+import { sleep } from '../sleep';
 import { decodeEnvelope } from '../bridge/envelope';
 import { QUARANTINE_ATTRIBUTES } from '../bridge/quarantine';
 import { readQueueDepth, toTotalDepth } from '../ops/queue-depth';

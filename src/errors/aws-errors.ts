@@ -1,4 +1,5 @@
-import { type ErrorClassification, type ErrorRule, lookupRule, permanent, toErrorMessage, transient } from './error-classification';
+import { type ErrorClassification, type ErrorRule, lookupRule, permanent, transient } from './error-classification';
+import { toErrorMessage } from './error-message';
 
 /**
  * AWS error names (`error.name`, the service's error code) of S3, SNS, SQS

@@ -1,8 +1,9 @@
 import { classifyAwsError } from './aws-errors';
 import type { ErrorClassification, ErrorClassifier } from './error-classification';
-import { toErrorMessage } from './error-classification';
+import { toErrorMessage } from './error-message';
 import { classifyNetworkError } from './network-errors';
 import { classifyPostgresError } from './postgres-errors';
+import { FAILURE_TYPES } from '../shared/failure-types';
 
 /** The per-dependency tables, asked in this order for each error of a `cause` chain. */
 const CLASSIFIERS: readonly ErrorClassifier[] = [classifyAwsError, classifyPostgresError, classifyNetworkError];
@@ -11,7 +12,7 @@ const CLASSIFIERS: readonly ErrorClassifier[] = [classifyAwsError, classifyPostg
 const MAX_CAUSE_DEPTH = 10;
 
 /** The failure type of an error no table knows; it is retried, as Temporal retries any error. */
-export const UNCLASSIFIED_ERROR = 'Unclassified';
+export const UNCLASSIFIED_ERROR = FAILURE_TYPES.Unclassified;
 
 /**
  * Classifies what an activity threw, walking the `cause` chain (an

@@ -1,3 +1,6 @@
+import type { FailureType } from '../shared/failure-types';
+import { isRecord } from '../shared/parse-helpers';
+
 /**
  * What a retry can do about an error: a transient one (an outage, a timeout,
  * throttling, a lost race) may pass; a permanent one (bad input, a constraint,
@@ -7,7 +10,7 @@ export interface ErrorClassification {
   /** True when the same call may succeed later. */
   readonly retryable: boolean;
   /** Stable name of the kind of failure, e.g. `DatabaseConstraintViolation`; the failure type of a non-retryable activity failure. */
-  readonly type: string;
+  readonly type: FailureType;
   /** What went wrong, for people: the dependency, the code and the original message. */
   readonly reason: string;
 }
@@ -18,30 +21,23 @@ export type ErrorClassifier = (error: unknown) => ErrorClassification | undefine
 /** One table row: the failure type and whether a retry can help. */
 export interface ErrorRule {
   readonly retryable: boolean;
-  readonly type: string;
+  readonly type: FailureType;
 }
 
 /** A transient row of a table. */
-export function transient(type: string): ErrorRule {
+export function transient(type: FailureType): ErrorRule {
   return { retryable: true, type };
 }
 
 /** A permanent row of a table. */
-export function permanent(type: string): ErrorRule {
+export function permanent(type: FailureType): ErrorRule {
   return { retryable: false, type };
-}
-
-/** The message of any thrown value. */
-export function toErrorMessage(error: unknown): string {
-  if (error instanceof Error) return error.message;
-  if (typeof error === 'object' && error !== null && 'message' in error && typeof error.message === 'string') return error.message;
-  return String(error);
 }
 
 /** A string property of an object-like value, if it has one. */
 export function readStringField(value: unknown, field: string): string | undefined {
-  if (typeof value !== 'object' || value === null || !(field in value)) return undefined;
-  const found: unknown = (value as Record<string, unknown>)[field];
+  if (!isRecord(value) || !(field in value)) return undefined;
+  const found = value[field];
   return typeof found === 'string' ? found : undefined;
 }
 

@@ -10,3 +10,6 @@ export {
   classifyPostgresError,
   toSqlStateRule,
 } from './postgres-errors';
+export { toErrorMessage } from './error-message';
+export { FAILURE_TYPES, type FailureType } from '../shared/failure-types';
+export { SqsOperationError } from './sqs-operation-error';

@@ -1,4 +1,5 @@
-import { type ErrorClassification, type ErrorRule, lookupRule, readStringField, toErrorMessage, transient } from './error-classification';
+import { type ErrorClassification, type ErrorRule, lookupRule, readStringField, transient } from './error-classification';
+import { toErrorMessage } from './error-message';
 
 /**
  * Node socket and DNS error codes (`error.code`), and undici's: every one is

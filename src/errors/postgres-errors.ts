@@ -1,4 +1,6 @@
-import { type ErrorClassification, type ErrorRule, lookupRule, permanent, readStringField, toErrorMessage, transient } from './error-classification';
+import { type ErrorClassification, type ErrorRule, lookupRule, permanent, readStringField, transient } from './error-classification';
+import { toErrorMessage } from './error-message';
+import { isRecord } from '../shared/parse-helpers';
 
 /**
  * PostgreSQL SQLSTATE codes that differ from their class (see
@@ -150,8 +152,8 @@ export function classifyPostgresError(error: unknown): ErrorClassification | und
 function toDriverAdapterDescription(error: unknown): unknown {
   if (readStringField(error, 'kind') !== undefined) return error;
   if (error instanceof Error && error.name === 'DriverAdapterError') return error.cause;
-  const meta = typeof error === 'object' && error !== null && 'meta' in error ? error.meta : undefined;
-  const wrapped = typeof meta === 'object' && meta !== null && 'driverAdapterError' in meta ? meta.driverAdapterError : undefined;
+  const meta = isRecord(error) ? error['meta'] : undefined;
+  const wrapped = isRecord(meta) ? meta['driverAdapterError'] : undefined;
   return wrapped instanceof Error ? wrapped.cause : undefined;
 }
 

@@ -2,7 +2,7 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import { Counter, Gauge, type Registry } from 'prom-client';
-import { sleep } from '../bridge/backoff';
+import { sleep } from '../sleep';
 import type { RouteQueue } from '../config';
 import type { DeadLetterQueue } from '../ops/dead-letters';
 import { createSourceResolver } from '../ops/message-source';

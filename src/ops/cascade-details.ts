@@ -1,9 +1,10 @@
 import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import { decodeFromPayloadsAtIndex, decodeOptionalFailureToOptionalError } from '@temporalio/common/lib/internal-non-workflow';
 import { temporal } from '@temporalio/proto';
-import { SEARCH_ATTRIBUTE_KEYS } from '../bridge/workflow-starter';
+import { SEARCH_ATTRIBUTE_KEYS } from '../temporal/search-attributes';
 import { type CascadeTrouble, findCascadeTrouble } from './cascade-trouble';
 import { type HistoryEvent, decodeRunInput, isLocalActivityMarker, fetchRunHistory, toCloseReason, toDataConverter, toMessageChain } from './cascade-history';
+import { isRecord } from '../shared/parse-helpers';
 
 /** One activity of a cascade's latest run, as far as it got. */
 export interface ActivitySummary {
@@ -152,7 +153,7 @@ function readLocalActivityMarker(payload: temporal.api.common.v1.IPayload | unde
   let data: Record<string, unknown> = {};
   try {
     const parsed: unknown = payload?.data ? JSON.parse(Buffer.from(payload.data).toString('utf8')) : {};
-    if (parsed !== null && typeof parsed === 'object') data = parsed as Record<string, unknown>;
+    if (isRecord(parsed)) data = parsed;
   } catch {
     // not JSON: report the marker without its details
   }

@@ -1,7 +1,7 @@
 import type { Client, WorkflowExecutionDescription } from '@temporalio/client';
 import { decodeOptionalFailureToOptionalError } from '@temporalio/common/lib/internal-non-workflow';
 import { temporal } from '@temporalio/proto';
-import { SEARCH_ATTRIBUTE_KEYS } from '../bridge/workflow-starter';
+import { SEARCH_ATTRIBUTE_KEYS } from '../temporal/search-attributes';
 import { type CascadeFilters, toVisibilityQuery } from './cascade-filters';
 import { toDataConverter, toMessageChain } from './cascade-history';
 

@@ -1,5 +1,5 @@
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
-import { SEARCH_ATTRIBUTE_KEYS } from '../bridge/workflow-starter';
+import { SEARCH_ATTRIBUTE_KEYS } from '../temporal/search-attributes';
 import { type CascadeFilters, toVisibilityQuery } from './cascade-filters';
 import { fetchCloseEvent, toCloseReason } from './cascade-history';
 import { type CascadeIdentity, listCascadeTroubles } from './cascade-trouble';

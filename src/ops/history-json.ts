@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import * as proto from '@temporalio/proto';
 import { patchProtobufRoot } from '@temporalio/proto/lib/patch-protobuf-root';
+import { toErrorMessage } from '../errors/error-message';
 
 /** A workflow history, as the Temporal API and `Worker.runReplayHistory` take it. */
 export type History = proto.temporal.api.history.v1.IHistory;
@@ -53,6 +54,6 @@ export function parseHistoryJson(text: string, source = 'history'): History {
   try {
     return protojson.fromJson(historyType, json, { ignoreUnknownFields: true }) as History;
   } catch (error) {
-    throw new InvalidHistoryJsonError(source, error instanceof Error ? error.message : String(error), { cause: error });
+    throw new InvalidHistoryJsonError(source, toErrorMessage(error), { cause: error });
   }
 }

@@ -1,5 +1,6 @@
 import { GetQueueAttributesCommand, GetQueueUrlCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { RouteQueue } from '../config';
+import { toErrorMessage } from '../errors/error-message';
 
 /** How a message's source queue was learnt. */
 export type SourceEvidence = 'cascade.source-queue' | 'DeadLetterQueueSourceArn' | '--to';
@@ -63,7 +64,7 @@ export function createSourceResolver(sqs: Pick<SQSClient, 'send'>, routeQueues: 
       if (!QueueUrl) return { known: false, reason: `SQS returned no URL for the source queue ${arn}` };
       return { known: true, queueUrl: QueueUrl, route: routeOf(QueueUrl), evidence: 'DeadLetterQueueSourceArn' };
     } catch (error) {
-      return { known: false, reason: `the source queue ${arn} cannot be found (${error instanceof Error ? error.message : String(error)})` };
+      return { known: false, reason: `the source queue ${arn} cannot be found (${toErrorMessage(error)})` };
     }
   }
 

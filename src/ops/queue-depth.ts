@@ -1,5 +1,5 @@
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { SqsOperationError } from '../bridge/errors';
+import { SqsOperationError } from '../errors/sqs-operation-error';
 
 /** How many messages a queue holds, as SQS approximates them. */
 export interface QueueDepth {

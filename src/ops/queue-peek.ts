@@ -6,7 +6,7 @@ import {
   ReceiveMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { SqsOperationError } from '../bridge/errors';
+import { SqsOperationError } from '../errors/sqs-operation-error';
 
 /** Most messages one `ReceiveMessage` or batch call handles. */
 const SQS_BATCH_LIMIT = 10;

@@ -8,6 +8,7 @@ import { type DeadLetter, type DeadLetterQueue, type DeadLetterQueueKind, toDead
 import type { SourceResolver } from './message-source';
 import { type QueueDepth, readQueueDepth, toTotalDepth } from './queue-depth';
 import { peekMessages } from './queue-peek';
+import { toErrorMessage } from '../errors/error-message';
 
 /** Messages of one route waiting in the dead-letter or quarantine queue. */
 export interface WaitingMessages {
@@ -197,7 +198,7 @@ function toWaitingMessages(letters: readonly DeadLetter[]): WaitingMessages {
 }
 
 function toStatusError(error: unknown): StatusError {
-  return { error: error instanceof Error ? error.message : String(error) };
+  return { error: toErrorMessage(error) };
 }
 
 /** True when a part of the status carries an error instead of data. */

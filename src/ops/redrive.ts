@@ -6,7 +6,7 @@ import {
   type SendMessageBatchCommandOutput,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { SqsOperationError } from '../bridge/errors';
+import { SqsOperationError } from '../errors/sqs-operation-error';
 import { QUARANTINE_ATTRIBUTES } from '../bridge/quarantine';
 import { SQS_MAX_MESSAGE_BYTES } from '../producer/task-bodies';
 import { type DeadLetter, type DeadLetterQueue, type DeadLetterQueueKind, toDeadLetter } from './dead-letters';

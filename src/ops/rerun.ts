@@ -1,6 +1,7 @@
 import { type Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import { type BoundedRunOptions, runBounded } from './bounded-runs';
 import { fetchOriginalInput } from './cascade-history';
+import { toErrorMessage } from '../errors/error-message';
 
 /** What became of one cascade asked to re-run. */
 export type RerunOutcome =
@@ -61,7 +62,7 @@ async function rerunOne(client: Client, workflowId: string, dryRun: boolean): Pr
     if (error instanceof WorkflowNotFoundError) return { workflowId, outcome: 'skipped', reason: 'not-found' };
     // Between describe and start another run began or completed: Temporal refused, as it should.
     if (error instanceof WorkflowExecutionAlreadyStartedError) return { workflowId, outcome: 'skipped', reason: 'completed', status: 'started or completed meanwhile' };
-    return { workflowId, outcome: 'error', error: error instanceof Error ? error.message : String(error) };
+    return { workflowId, outcome: 'error', error: toErrorMessage(error) };
   }
 }
 

@@ -4,6 +4,7 @@ import { temporal } from '@temporalio/proto';
 import { type BoundedRunOptions, runBounded } from './bounded-runs';
 import Long from 'long';
 import { type HistoryEvent, fetchRunHistory, isLocalActivityMarker } from './cascade-history';
+import { toErrorMessage } from '../errors/error-message';
 
 /** Where a reset goes back to. */
 export const RESET_POINTS = ['first-task', 'last-failure'] as const;
@@ -98,6 +99,6 @@ async function resetOne(client: Client, workflowId: string, options: ResetOption
   } catch (error) {
     if (error instanceof WorkflowNotFoundError) return { workflowId, outcome: 'skipped', reason: 'not-found' };
     if (error instanceof NoResetPointError) return { workflowId, outcome: 'skipped', reason: error.message };
-    return { workflowId, outcome: 'error', error: error instanceof Error ? error.message : String(error) };
+    return { workflowId, outcome: 'error', error: toErrorMessage(error) };
   }
 }

@@ -1,5 +1,5 @@
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { sleep } from '../bridge/backoff';
+import { sleep } from '../sleep';
 import { SQS_MAX_MESSAGE_BYTES, toBodyBytes } from './task-bodies';
 
 /** Most entries one `SendMessageBatch` call takes. */

@@ -3,6 +3,7 @@ import type { CascadeConfig } from '../config';
 import { ACCOUNT_EVENT_TYPES, type AccountEvent, type AccountEventType } from '../shared/account-event';
 import { toKeyedEventKey } from './event-key';
 import type { ParseOutcome, RouteDefinition } from './route';
+import { toIssueList } from '../shared/parse-helpers';
 
 /** RFC 5321: a forward path holds at most 256 octets, so an address has at most 254 characters. */
 export const MAX_EMAIL_LENGTH = 254;
@@ -46,7 +47,7 @@ export function parseAccountEvent(body: unknown, eventKeySecret?: string): Parse
     return { kind: 'rejected', reason: 'account event must be a JSON object' };
   }
   const parsed = notificationSchema.safeParse(body);
-  if (!parsed.success) return { kind: 'rejected', reason: toReason(parsed.error) };
+  if (!parsed.success) return { kind: 'rejected', reason: toIssueList(parsed.error) };
   const message = parsed.data;
   if (!isAccountEventType(message.event)) {
     return { kind: 'ignored', reason: `event type "${message.event}" is not handled (handled: ${ACCOUNT_EVENT_TYPES.join(', ')})` };
@@ -83,10 +84,6 @@ function isAccountEventType(value: string): value is AccountEventType {
   return (ACCOUNT_EVENT_TYPES as readonly string[]).includes(value);
 }
 
-function toReason(error: z.ZodError): string {
-  return error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`).join('; ');
-}
-
 /**
  * The event key (workflow ID suffix) of an account event: the HMAC-SHA256 of
  * its canonical JSON under `secret` (`CASCADE_EVENT_KEY_SECRET`), so a guessed
@@ -98,7 +95,7 @@ export function toAccountEventKey(event: AccountEvent, secret: string | undefine
 }
 
 /** The `account-events` route: FxA notifications for the Sync tokenserver, keyed with `config.accountEvents.eventKeySecret`. */
-export function createAccountEventsRoute(config: Pick<CascadeConfig, 'accountEvents'>): RouteDefinition<AccountEvent> {
+export function createAccountEventsRoute(config: Pick<CascadeConfig, 'accountEvents'>): RouteDefinition<AccountEvent, 'account-events'> {
   const secret = config.accountEvents.eventKeySecret;
   return {
     name: 'account-events',

@@ -3,6 +3,7 @@ import type { CascadeConfig } from '../config';
 import { type JsonObject, type TxmaEventRecord, UNKNOWN_SESSION, toTxmaPartitionKey, toTxmaSortKey } from '../shared/txma';
 import { toDigestEventKey } from './event-key';
 import type { ParseOutcome, RouteDefinition } from './route';
+import { toIssueList } from '../shared/parse-helpers';
 
 /** Longest accepted `event_id` (it becomes part of the workflow ID). */
 const MAX_EVENT_ID_LENGTH = 128;
@@ -50,7 +51,7 @@ export function parseTxmaEvent(body: unknown, options: AuditEventsRouteOptions):
   }
   const parsed = txmaSchema.safeParse(body);
   if (!parsed.success) {
-    return { kind: 'rejected', reason: parsed.error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`).join('; ') };
+    return { kind: 'rejected', reason: toIssueList(parsed.error) };
   }
   const { event_name: eventName, timestamp, event_id: eventId, user } = parsed.data;
   if (!options.eventNames.includes(eventName)) {
@@ -74,7 +75,7 @@ export function parseTxmaEvent(body: unknown, options: AuditEventsRouteOptions):
 }
 
 /** The `audit-events` route: TxMA events stored in `txma_events`, configured from `config.txma`. */
-export function createAuditEventsRoute(config: Pick<CascadeConfig, 'txma'>): RouteDefinition<TxmaEventRecord> {
+export function createAuditEventsRoute(config: Pick<CascadeConfig, 'txma'>): RouteDefinition<TxmaEventRecord, 'audit-events'> {
   const options: AuditEventsRouteOptions = { eventNames: config.txma.eventNames, sessionlessEventNames: config.txma.sessionlessEventNames };
   return {
     name: 'audit-events',

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { EmailArchiveEvent, EmailData } from '../shared/email-archive';
 import { toDigestEventKey } from './event-key';
 import type { MessageContext, ParseOutcome, RouteDefinition } from './route';
+import { toIssueList } from '../shared/parse-helpers';
 
 const requiredString = z.string({ message: 'is required and must be a string' });
 
@@ -27,7 +28,7 @@ export function parseEmailArchiveMessage(body: unknown, message: MessageContext)
   }
   const parsed = emailSchema.safeParse(body);
   if (!parsed.success) {
-    return { kind: 'rejected', reason: parsed.error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`).join('; ') };
+    return { kind: 'rejected', reason: toIssueList(parsed.error) };
   }
   const email: EmailData = parsed.data;
   return {
@@ -38,7 +39,7 @@ export function parseEmailArchiveMessage(body: unknown, message: MessageContext)
 }
 
 /** The `email-archive` route: each email-validation message stored as one JSON object in S3. */
-export const emailArchiveRoute: RouteDefinition<EmailArchiveEvent> = {
+export const emailArchiveRoute: RouteDefinition<EmailArchiveEvent, 'email-archive'> = {
   name: 'email-archive',
   workflowType: 'emailArchiveWorkflow',
   parse: parseEmailArchiveMessage,

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { CascadeConfig } from '../config';
 import { ENTITY_TYPES, type EntityDeletedEvent, isEntityType } from '../shared/entity-deleted';
 import type { ParseOutcome, RouteDefinition } from './route';
+import { toIssueList } from '../shared/parse-helpers';
 
 /** Longest accepted `event_id` (it becomes part of the workflow ID). */
 export const MAX_EVENT_ID_LENGTH = 128;
@@ -47,7 +48,7 @@ export function parseEntityDeletedEvent(body: unknown, options: EntityDeletedRou
     return { kind: 'rejected', reason: 'entity event must be a JSON object' };
   }
   const envelope = envelopeSchema.safeParse(body);
-  if (!envelope.success) return { kind: 'rejected', reason: toReason(envelope.error) };
+  if (!envelope.success) return { kind: 'rejected', reason: toIssueList(envelope.error) };
   const { action, entity_type: entityType } = envelope.data;
   if (!options.actions.includes(action)) {
     return { kind: 'ignored', reason: `action "${action}" is not handled (handled: ${options.actions.join(', ')})` };
@@ -56,7 +57,7 @@ export function parseEntityDeletedEvent(body: unknown, options: EntityDeletedRou
     return { kind: 'ignored', reason: `entity_type "${entityType}" has no documents to archive (handled: ${ENTITY_TYPES.join(', ')}); event ignored` };
   }
   const parsed = eventSchema.safeParse(body);
-  if (!parsed.success) return { kind: 'rejected', reason: toReason(parsed.error) };
+  if (!parsed.success) return { kind: 'rejected', reason: toIssueList(parsed.error) };
   const entityId = parsed.data.entity_id.toLowerCase();
   const event: EntityDeletedEvent = {
     eventId: parsed.data.event_id,
@@ -69,12 +70,8 @@ export function parseEntityDeletedEvent(body: unknown, options: EntityDeletedRou
   return { kind: 'event', event, eventKey: event.eventId, searchAttributes: { EntityId: entityId, EntityType: entityType } };
 }
 
-function toReason(error: z.ZodError): string {
-  return error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`).join('; ');
-}
-
 /** The `entity-deleted` route: archives a deleted entity's documents, configured from `config.entityDeleted`. */
-export function createEntityDeletedRoute(config: Pick<CascadeConfig, 'entityDeleted'>): RouteDefinition<EntityDeletedEvent> {
+export function createEntityDeletedRoute(config: Pick<CascadeConfig, 'entityDeleted'>): RouteDefinition<EntityDeletedEvent, 'entity-deleted'> {
   const options: EntityDeletedRouteOptions = { actions: config.entityDeleted.actions, pageSize: config.entityDeleted.pageSize };
   return {
     name: 'entity-deleted',

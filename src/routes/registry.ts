@@ -7,14 +7,16 @@ import { type RouteDefinition, guardRoute } from './route';
 import type { RouteName } from './route-names';
 import { tasksRoute } from './tasks';
 
-/** Every route definition, by name. */
-export type RouteRegistry = { readonly [K in RouteName]?: RouteDefinition };
+/**
+ * Every route definition, by name: total over {@link RouteName}, so a name
+ * added to `ROUTE_NAMES` does not compile until its definition is registered
+ * here, and each entry must be the route of its own name.
+ */
+export type RouteRegistry = { readonly [R in RouteName]: RouteDefinition<unknown, R> };
 
 /**
  * Builds every route definition from the configuration (allow-lists and the
- * like). Adding a route: define its parser in `src/routes/<route>.ts`, its
- * workflow in `workflows/`, its activities in `activities/`, and register it
- * here, in `src/routes/route-names.ts` and in `config/queues.json`.
+ * like). Adding a route: docs/routes.md, "How to add a route".
  */
 export function createRoutes(config: CascadeConfig): RouteRegistry {
   // Every route is guarded: its parse never throws and never passes on text PostgreSQL cannot store.
@@ -25,22 +27,4 @@ export function createRoutes(config: CascadeConfig): RouteRegistry {
     'audit-events': guardRoute(createAuditEventsRoute(config)),
     tasks: guardRoute(tasksRoute),
   };
-}
-
-/** Thrown when a route is configured but this build has no definition for it. */
-export class RouteNotImplementedError extends Error {
-  readonly route: RouteName;
-
-  constructor(route: RouteName) {
-    super(`route ${route} is configured but not implemented in this build; unset its queue URL or CASCADE_ROUTES entry`);
-    this.name = 'RouteNotImplementedError';
-    this.route = route;
-  }
-}
-
-/** The definition of `route`. Throws {@link RouteNotImplementedError} when there is none. */
-export function requireRoute(routes: RouteRegistry, route: RouteName): RouteDefinition {
-  const definition = routes[route];
-  if (!definition) throw new RouteNotImplementedError(route);
-  return definition;
 }

@@ -1,6 +1,7 @@
 /**
- * Every route Cascade knows, one per replaced SQS consumer. Later routes are
- * added here, in `src/routes/registry.ts` and in `config/queues.json`.
+ * Every route Cascade knows, one per replaced SQS consumer. A route is added
+ * here first; the compiler then asks for its registrations (docs/routes.md,
+ * "How to add a route").
  */
 export const ROUTE_NAMES = ['account-events', 'entity-deleted', 'email-archive', 'audit-events', 'tasks'] as const;
 

@@ -1,5 +1,6 @@
 import { findJsonProblem, toJsonProblemReason } from './json-inspection';
 import type { RouteName } from './route-names';
+import type { WorkflowType } from '../temporal/workflow-type';
 
 /** Search attributes a route may set on its cascades (all Keyword, no PII). */
 export interface CascadeSearchAttributes {
@@ -29,19 +30,19 @@ export interface MessageContext {
   readonly sentAt: Date;
 }
 
-/** Everything the bridge needs to know about one route. */
-export interface RouteDefinition<TEvent = unknown> {
-  readonly name: RouteName;
-  /** Name of the workflow function started for each event. */
-  readonly workflowType: string;
+/** Everything the bridge needs to know about one route (`TName`: its name, as the registry checks it). */
+export interface RouteDefinition<TEvent = unknown, TName extends RouteName = RouteName> {
+  readonly name: TName;
+  /** Name of the workflow function started for each event (an export of `workflows/index.ts`). */
+  readonly workflowType: WorkflowType;
   /** Chooses the workflow per event instead (the tasks route dispatches by action). */
-  workflowTypeOf?(event: TEvent): string;
+  workflowTypeOf?(event: TEvent): WorkflowType;
   /** Validates a decoded body. Never throws: every failure is a `rejected` outcome. */
   parse(body: unknown, message: MessageContext): ParseOutcome<TEvent>;
 }
 
 /** The workflow type to start for `event` on `route`. */
-export function toWorkflowType<TEvent>(route: RouteDefinition<TEvent>, event: TEvent): string {
+export function toWorkflowType<TEvent>(route: RouteDefinition<TEvent>, event: TEvent): WorkflowType {
   return route.workflowTypeOf ? route.workflowTypeOf(event) : route.workflowType;
 }
 
@@ -59,7 +60,7 @@ export function toWorkflowId(route: RouteName, eventKey: string): string {
  * `rejected` outcome naming the error (never the body), so poison input goes
  * to quarantine instead of being retried into the dead-letter queue.
  */
-export function guardRoute<TEvent>(route: RouteDefinition<TEvent>): RouteDefinition<TEvent> {
+export function guardRoute<TEvent, TName extends RouteName>(route: RouteDefinition<TEvent, TName>): RouteDefinition<TEvent, TName> {
   return {
     ...route,
     parse(body, message) {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { INCENTIVE_EVENT_ACTION, type IncentiveEventItem, type TaskAction, type TaskEvent } from '../shared/tasks';
+import type { WorkflowType } from '../temporal/workflow-type';
 
 /** What a handler made of a task's `data`. */
 export type TaskDataOutcome<TData> =
@@ -12,7 +13,7 @@ export type TaskDataOutcome<TData> =
 /** How the tasks route handles one action: which workflow runs it, and how its `data` is validated. */
 export interface TaskActionHandler<TTask extends TaskEvent = TaskEvent> {
   /** Name of the workflow started for a task with this action (exported from `workflows/index.ts`). */
-  readonly workflowType: string;
+  readonly workflowType: WorkflowType;
   /** Validates and normalizes `data`. Never throws. */
   parse(data: unknown): TaskDataOutcome<TTask['data']>;
 }

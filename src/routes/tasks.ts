@@ -3,6 +3,7 @@ import { INCENTIVE_EVENT_ACTION, type TaskEvent } from '../shared/tasks';
 import { toDigestEventKey } from './event-key';
 import type { ParseOutcome, RouteDefinition } from './route';
 import { TASK_ACTION_HANDLERS, findTaskActionHandler, listTaskActions } from './task-actions';
+import { toIssueList } from '../shared/parse-helpers';
 
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -31,7 +32,7 @@ export function parseTask(body: unknown): ParseOutcome<TaskEvent> {
   }
   const parsed = taskSchema.safeParse(body);
   if (!parsed.success) {
-    return { kind: 'rejected', reason: parsed.error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`).join('; ') };
+    return { kind: 'rejected', reason: toIssueList(parsed.error) };
   }
   const { action, data, task_id: taskId } = parsed.data;
   const handler = findTaskActionHandler(action);
@@ -51,7 +52,7 @@ export function toTaskIdEventKey(taskId: string): string {
 }
 
 /** The `tasks` route: portal tasks dispatched by action to the workflow of their handler. */
-export const tasksRoute: RouteDefinition<TaskEvent> = {
+export const tasksRoute: RouteDefinition<TaskEvent, 'tasks'> = {
   name: 'tasks',
   workflowType: TASK_ACTION_HANDLERS[INCENTIVE_EVENT_ACTION].workflowType,
   workflowTypeOf: (task) => TASK_ACTION_HANDLERS[task.action].workflowType,

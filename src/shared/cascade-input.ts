@@ -3,6 +3,8 @@
  * imports this file, so it must stay free of Node built-ins and side effects.
  */
 
+import { FAILURE_TYPES } from './failure-types';
+
 /** Activity timeouts and retries, carried in every cascade's input so a re-run keeps them. */
 export interface ActivityPolicyInput {
   readonly startToCloseTimeoutMs: number;
@@ -37,4 +39,4 @@ export interface CascadeMemo {
 }
 
 /** Error type of activity failures that must not be retried (bad input, not a transient fault). */
-export const NON_RETRYABLE_INPUT_ERROR = 'InvalidCascadeInput';
+export const NON_RETRYABLE_INPUT_ERROR = FAILURE_TYPES.InvalidCascadeInput;

@@ -25,7 +25,7 @@ export {
   type QueueKind,
   type RouteQueueConfig,
 } from './queue-config';
-export { CASCADE_SEARCH_ATTRIBUTES, type CascadeSearchAttributeName, type SearchAttributeTypeName } from './search-attributes';
+export { CASCADE_SEARCH_ATTRIBUTES, type CascadeSearchAttributeName, type SearchAttributeTypeName } from '../temporal/search-attributes';
 export { getStackStatus, startService, startStack, stopService, stopStack, type StackStateOptions } from './stack';
 export { StackError, isStackError } from './stack-error';
 export { TEMPORAL_CLI_VERSION, resolveTemporalCli, type ResolveTemporalCliOptions } from './temporal-cli';

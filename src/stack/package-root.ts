@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { isRecord } from '../shared/parse-helpers';
 
 let cachedRoot: string | undefined;
 
@@ -27,7 +28,7 @@ export function findPackageRoot(): string {
 function isCascadeManifest(file: string): boolean {
   try {
     const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
-    return typeof parsed === 'object' && parsed !== null && (parsed as { name?: unknown }).name === 'cascade';
+    return isRecord(parsed) && parsed['name'] === 'cascade';
   } catch {
     return false;
   }

@@ -9,7 +9,8 @@ import type { InitdbRequest } from './postgres-initdb';
 import { STACK_HOST } from './ports';
 import { isProcessAlive } from './processes';
 import type { ServiceContext, StackService } from './service';
-import { StackError, toErrorMessage } from './stack-error';
+import { StackError } from './stack-error';
+import { toErrorMessage } from '../errors/error-message';
 import { runTool } from './tool-runner';
 
 const execFileAsync = promisify(execFile);

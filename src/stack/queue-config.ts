@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { findPackageRoot } from './package-root';
+import { toErrorMessage } from '../errors/error-message';
 
 const queueName = z
   .string()
@@ -121,7 +122,7 @@ export function loadQueueConfig(file: string = defaultQueueConfigPath()): QueueC
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'));
   } catch (error) {
-    throw new QueueConfigError(file, error instanceof Error ? error.message : String(error), { cause: error });
+    throw new QueueConfigError(file, toErrorMessage(error), { cause: error });
   }
   const parsed = queueConfigSchema.safeParse(raw);
   if (!parsed.success) throw new QueueConfigError(file, `\n${z.prettifyError(parsed.error)}`, { cause: parsed.error });

@@ -21,8 +21,3 @@ export class StackError extends Error {
 export function isStackError(error: unknown): error is StackError {
   return error instanceof StackError;
 }
-
-/** The message of any thrown value, for log lines and wrapped errors. */
-export function toErrorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

@@ -23,8 +23,9 @@ import {
 } from './processes';
 import { loadQueueConfig } from './queue-config';
 import type { LaunchSpec, ServiceContext, StackService } from './service';
-import { StackError, isStackError, toErrorMessage } from './stack-error';
+import { StackError, isStackError } from './stack-error';
 import { createTemporalPostgresService } from './temporal-postgres-server';
+import { toErrorMessage } from '../errors/error-message';
 import { createTemporalService } from './temporal-server';
 import { STACK_SERVICE_NAMES, type StackEndpoints, type StackOptions, type StackServiceName, type StackServiceStatus } from './types';
 

@@ -4,7 +4,8 @@ import type { Logger } from 'pino';
 import { findOnPath, isExecutableFile } from './find-executable';
 import { withFileLock } from './file-lock';
 import { type GoTool, buildGoTool, toCachedGoToolPath } from './go-install';
-import { StackError, toErrorMessage } from './stack-error';
+import { StackError } from './stack-error';
+import { toErrorMessage } from '../errors/error-message';
 import type { StackProgressEvent } from './types';
 
 /**

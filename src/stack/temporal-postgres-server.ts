@@ -12,9 +12,10 @@ import { findPackageRoot } from './package-root';
 import { STACK_HOST, findFreePort, isPortFree } from './ports';
 import { toEmbeddedDatabaseUrl } from './postgres';
 import { isProcessAlive, readProcessRecord, toPidFilePath } from './processes';
-import { CASCADE_SEARCH_ATTRIBUTES } from './search-attributes';
+import { CASCADE_SEARCH_ATTRIBUTES } from '../temporal/search-attributes';
 import type { ServiceContext, StackService } from './service';
-import { StackError, toErrorMessage } from './stack-error';
+import { StackError } from './stack-error';
+import { toErrorMessage } from '../errors/error-message';
 import { TEMPORAL_NAMESPACE, registerMissingSearchAttributes, withTemporalConnection } from './temporal-server';
 import { runTool } from './tool-runner';
 

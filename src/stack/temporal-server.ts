@@ -5,7 +5,7 @@ import type { temporal } from '@temporalio/proto';
 import type { Logger } from 'pino';
 import { CODEC_ENDPOINT_PREFIX } from '../codec/codec-endpoint';
 import { STACK_HOST } from './ports';
-import { CASCADE_SEARCH_ATTRIBUTES, type SearchAttributeTypeName } from './search-attributes';
+import { CASCADE_SEARCH_ATTRIBUTES, type SearchAttributeTypeName } from '../temporal/search-attributes';
 import type { ServiceContext, StackService } from './service';
 import { resolveTemporalCli } from './temporal-cli';
 

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { readLogTail } from './processes';
 import { StackError } from './stack-error';
 import type { StackProgressEvent } from './types';
+import { toErrorMessage } from '../errors/error-message';
 
 /** A provisioning command run to completion (go install, mvn, pip). */
 export interface ToolRun {
@@ -53,7 +54,7 @@ export async function runTool(run: ToolRun): Promise<number> {
     const tail = await readLogTail(run.logFile);
     throw new StackError(
       run.service,
-      `${run.step} failed: \`${run.command} ${run.args.join(' ')}\` ${error instanceof Error ? error.message : String(error)}.\nLog ${run.logFile}, last lines:\n${tail}`,
+      `${run.step} failed: \`${run.command} ${run.args.join(' ')}\` ${toErrorMessage(error)}.\nLog ${run.logFile}, last lines:\n${tail}`,
       run.hint,
       { cause: error },
     );

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { PrismaClient } from '../db/client';
 import { createBearerTokenCheck } from '../http/bearer-token';
+import { toIssueList } from '../shared/parse-helpers';
 
 /** Most items one `GET /events` page returns. */
 export const MAX_EVENTS_PAGE = 100;
@@ -82,7 +83,7 @@ export function createEventsApi(options: EventsApiOptions): (app: FastifyInstanc
       }
       const parsed = querySchema.safeParse(request.query);
       if (!parsed.success) {
-        return reply.code(400).send({ error: 'Bad Request', message: parsed.error.issues.map((issue) => `${issue.path.join('.') || 'query'}: ${issue.message}`).join('; ') });
+        return reply.code(400).send({ error: 'Bad Request', message: toIssueList(parsed.error, 'query') });
       }
       const { pk, skPrefix, limit, cursor } = parsed.data;
       const after = cursor === undefined ? undefined : fromEventsCursor(cursor);

@@ -11,7 +11,7 @@ import { IntakePause } from '../../src/bridge/intake-pause';
 import { type StartCascade, createWorkflowStarter } from '../../src/bridge/workflow-starter';
 import { type CascadeConfig, loadConfig } from '../../src/config';
 import { createMetrics } from '../../src/metrics/metrics';
-import { createRoutes, requireRoute } from '../../src/routes/registry';
+import { createRoutes } from '../../src/routes/registry';
 import { closedPort } from '../support/closed-port';
 import { createTestQueues, eventually, queueDepth, sendToQueue } from '../support/e2e-harness';
 
@@ -49,7 +49,7 @@ describe('intake pause while Temporal is unavailable', function () {
     connections.push(connection);
     return createWorkflowStarter({ client: new Client({ connection, namespace }), taskQueue, activityPolicy: config.activity, startTimeoutMs: 1000, probeTimeoutMs: 500 });
   }
-  const accountEvents = () => requireRoute(createRoutes(config), 'account-events');
+  const accountEvents = () => createRoutes(config)['account-events'];
   const resetEvent = (generation: number) => ({ event: 'reset', uid: `u${randomUUID().replace(/-/g, '')}`, iss: ISS, generation });
 
   async function startError(starter: StartCascade): Promise<unknown> {

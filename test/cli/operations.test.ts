@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { CreateBucketCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { createS3Client } from '../../src/app/destination-clients';
-import { SEARCH_ATTRIBUTE_KEYS } from '../../src/bridge/workflow-starter';
+import { SEARCH_ATTRIBUTE_KEYS } from '../../src/temporal/search-attributes';
 import type { CascadeDetails } from '../../src/ops/cascade-details';
 import type { FailedCascade } from '../../src/ops/failed-cascades';
 import type { RerunOutcome } from '../../src/ops/rerun';

@@ -6,7 +6,7 @@ import { Bridge } from '../../src/bridge/bridge';
 import { QUARANTINE_ATTRIBUTES } from '../../src/bridge/quarantine';
 import { createWorkflowStarter } from '../../src/bridge/workflow-starter';
 import { createMetrics } from '../../src/metrics/metrics';
-import { createRoutes, requireRoute } from '../../src/routes/registry';
+import { createRoutes } from '../../src/routes/registry';
 import { RETIRED_GENERATION } from '../../src/shared/account-event';
 import {
   type E2eContext,
@@ -152,7 +152,7 @@ describe('account-events end to end (ElasticMQ → bridge → Temporal → worke
     const crashed = new Bridge({
       sqs: crashing,
       startCascade: createWorkflowStarter({ client, taskQueue: ctx.taskQueue, activityPolicy: base.activity }),
-      queues: [{ route: requireRoute(createRoutes(base), 'account-events'), queueUrl: queues.queueUrl }],
+      queues: [{ route: createRoutes(base)['account-events'], queueUrl: queues.queueUrl }],
       quarantineQueueUrl: queues.quarantineQueueUrl,
       logger: ctx.logger,
       metrics,

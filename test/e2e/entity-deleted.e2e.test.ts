@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { SEARCH_ATTRIBUTE_KEYS } from '../../src/bridge/workflow-starter';
+import { SEARCH_ATTRIBUTE_KEYS } from '../../src/temporal/search-attributes';
 import { describeCascade } from '../../src/ops/cascade-details';
 import { QUARANTINE_ATTRIBUTES } from '../../src/bridge/quarantine';
 import type { EntityDeletedResult } from '../../src/shared/entity-deleted';

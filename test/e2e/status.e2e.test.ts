@@ -8,7 +8,7 @@ import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { WorkflowHandle } from '@temporalio/client';
 import { quarantineMessage } from '../../src/bridge/quarantine';
 import { NO_QUEUE_RETENTION } from '../../src/bridge/dedup-horizon';
-import { SEARCH_ATTRIBUTE_KEYS } from '../../src/bridge/workflow-starter';
+import { SEARCH_ATTRIBUTE_KEYS } from '../../src/temporal/search-attributes';
 import { createSourceResolver } from '../../src/ops/message-source';
 import { readQueueDepth } from '../../src/ops/queue-depth';
 import { type CascadeStatus, type RouteStatus, ROUTE_QUEUE_AGE_NOTE, readCascadeStatus } from '../../src/ops/queue-status';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createTemporalClient } from '../../src/app/clients';
-import { SEARCH_ATTRIBUTE_KEYS } from '../../src/bridge/workflow-starter';
+import { SEARCH_ATTRIBUTE_KEYS } from '../../src/temporal/search-attributes';
 import { runCli } from '../support/cli-runner';
 import { type E2eContext, createE2eContext } from '../support/e2e-harness';
 

@@ -3,6 +3,7 @@ import { createHttpServer } from '../../src/http/http-server';
 import { createMetrics } from '../../src/metrics/metrics';
 import { createTestLogger } from '../support/e2e-harness';
 import { closedPort } from '../support/closed-port';
+import { toErrorMessage } from '../../src/errors/error-message';
 
 describe('GET /readyz: details only for callers on this machine', () => {
   async function createApp() {
@@ -14,7 +15,7 @@ describe('GET /readyz: details only for callers on this machine', () => {
         fetch(`http://127.0.0.1:${port}/`).then(
           () => undefined,
           (error: unknown) => {
-            throw new Error(`cannot reach db-internal.example:5432 (${error instanceof Error ? error.message : String(error)})`);
+            throw new Error(`cannot reach db-internal.example:5432 (${toErrorMessage(error)})`);
           },
         ),
     };

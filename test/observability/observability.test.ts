@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { parse } from 'yaml';
-import { SEARCH_ATTRIBUTE_KEYS } from '../../src/bridge/workflow-starter';
+import { SEARCH_ATTRIBUTE_KEYS } from '../../src/temporal/search-attributes';
 import { z } from 'zod';
 import type { TxmaPurgeInput } from '../../src/shared/txma';
 import { type CascadeProcess, startCascadeProcess } from '../support/cascade-processes';

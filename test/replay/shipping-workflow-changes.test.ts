@@ -8,7 +8,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Worker, bundleWorkflowCode } from '@temporalio/worker';
 import { createActivities } from '../../activities';
 import { createS3Client, createSnsClient } from '../../src/app/destination-clients';
-import { SEARCH_ATTRIBUTE_KEYS } from '../../src/bridge/workflow-starter';
+import { SEARCH_ATTRIBUTE_KEYS } from '../../src/temporal/search-attributes';
 import type { CascadeDetails } from '../../src/ops/cascade-details';
 import type { FailedCascade } from '../../src/ops/failed-cascades';
 import type { RecordedHistory } from '../../src/ops/history-recorder';

@@ -3,7 +3,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import pino from 'pino';
 import { resolveCacheDir, resolveTemporalCli } from '../../src/stack';
-import { CASCADE_SEARCH_ATTRIBUTES } from '../../src/stack/search-attributes';
+import { CASCADE_SEARCH_ATTRIBUTES } from '../../src/temporal/search-attributes';
 import { SearchAttributeType } from '@temporalio/common';
 import type { ActivityPolicyInput } from '../../src/shared/cascade-input';
 import { toWorkflowSpanSinks } from '../../src/telemetry/workflow-tracing';

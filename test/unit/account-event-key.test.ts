@@ -3,7 +3,7 @@ import { createHash, createHmac } from 'node:crypto';
 import { loadConfig } from '../../src/config';
 import { createAccountEventsRoute, parseAccountEvent, toAccountEventKey } from '../../src/routes/account-events';
 import { toCanonicalJson, toDigestEventKey } from '../../src/routes/event-key';
-import { requireRoute, createRoutes } from '../../src/routes/registry';
+import { createRoutes } from '../../src/routes/registry';
 import type { AccountEvent } from '../../src/shared/account-event';
 
 const ISS = 'api.accounts.firefox.com';
@@ -47,7 +47,7 @@ describe('account-events event key', () => {
 
   it('when the routes are built from the configuration, then the account-events route keys with CASCADE_EVENT_KEY_SECRET', () => {
     const env = { CASCADE_QUEUE_URL_ACCOUNT_EVENTS: 'http://127.0.0.1:9324/000000000000/a', CASCADE_QUARANTINE_QUEUE_URL: 'http://127.0.0.1:9324/000000000000/q' };
-    const keyed = requireRoute(createRoutes(loadConfig({ ...env, CASCADE_EVENT_KEY_SECRET: SECRET }, ['bridge'])), 'account-events');
+    const keyed = createRoutes(loadConfig({ ...env, CASCADE_EVENT_KEY_SECRET: SECRET }, ['bridge']))['account-events'];
     assert.equal(keyOf(keyed.parse(BODY, MESSAGE) as ReturnType<typeof parseAccountEvent>), toAccountEventKey(EVENT, SECRET));
     const plain = createAccountEventsRoute(loadConfig(env, ['bridge']));
     assert.equal(keyOf(plain.parse(BODY, MESSAGE)), toDigestEventKey(EVENT));

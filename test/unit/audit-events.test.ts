@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { loadConfig } from '../../src/config';
 import { type AuditEventsRouteOptions, parseTxmaEvent } from '../../src/routes/audit-events';
-import { createRoutes, requireRoute } from '../../src/routes/registry';
+import { createRoutes } from '../../src/routes/registry';
 
 const OPTIONS: AuditEventsRouteOptions = { eventNames: ['AUTH_LOG_IN_SUCCESS', 'AUTH_ACCOUNT_DELETED'], sessionlessEventNames: ['AUTH_ACCOUNT_DELETED'] };
 const SESSION = '0b6c5a3e-1f2d-4c8b-9a7e-6d5c4b3a2f10';
@@ -82,7 +82,7 @@ describe('audit-events (TxMA) parsing', () => {
 
   it('when the route is built from configuration, then it uses the configured allow-lists', () => {
     const config = loadConfig({ CASCADE_TXMA_EVENT_NAMES: 'A_ONE, B_TWO', CASCADE_TXMA_SESSIONLESS_EVENT_NAMES: 'B_TWO' }, ['client']);
-    const route = requireRoute(createRoutes(config), 'audit-events');
+    const route = createRoutes(config)['audit-events'];
     const context = { messageId: 'm', sentAt: new Date() };
     assert.equal(route.parse(body({ event_name: 'B_TWO', user: undefined }), context).kind, 'event');
     assert.equal(route.parse(body({ event_name: 'AUTH_LOG_IN_SUCCESS' }), context).kind, 'rejected');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { loadConfig } from '../../src/config';
 import { MAX_EVENT_ID_LENGTH, createEntityDeletedRoute, parseEntityDeletedEvent } from '../../src/routes/entity-deleted';
-import { createRoutes, requireRoute } from '../../src/routes/registry';
+import { createRoutes } from '../../src/routes/registry';
 import { ENTITY_TYPES } from '../../src/shared/entity-deleted';
 import { toArchiveEventId, toUuidV5 } from '../../activities/entity-event-ids';
 
@@ -129,7 +129,7 @@ describe('entity-deleted parsing', () => {
     assert.equal(route.workflowType, 'entityDeletedWorkflow');
     const outcome = route.parse(body({ action: 'entity.erased' }), { messageId: 'm-1', sentAt: new Date(0) });
     assert.equal(outcome.kind === 'event' && outcome.event.pageSize, 7);
-    assert.equal(requireRoute(createRoutes(config), 'entity-deleted').workflowType, 'entityDeletedWorkflow');
+    assert.equal(createRoutes(config)['entity-deleted'].workflowType, 'entityDeletedWorkflow');
   });
 });
 

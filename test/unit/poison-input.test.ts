@@ -6,7 +6,7 @@ import { QUARANTINE_ATTRIBUTES, SQS_DEFAULT_MAX_MESSAGE_BYTES, toAttributeText, 
 import type { StartCascade } from '../../src/bridge/workflow-starter';
 import { loadConfig } from '../../src/config';
 import { MAX_JSON_DEPTH, findJsonProblem } from '../../src/routes/json-inspection';
-import { createRoutes, requireRoute } from '../../src/routes/registry';
+import { createRoutes } from '../../src/routes/registry';
 import { type RouteDefinition, guardRoute } from '../../src/routes/route';
 import type { RouteName } from '../../src/routes/route-names';
 
@@ -28,7 +28,7 @@ async function decide(route: RouteName, body: string): Promise<{ outcome: string
     probe: () => Promise.reject(new Error('poison must never reach Temporal')),
   });
   const message: Message = { MessageId: 'm-1', Body: body, Attributes: { SentTimestamp: '1764547200000' } };
-  const decision = await decideMessage(message, requireRoute(routes, route), 'http://queue', refuse, new Date());
+  const decision = await decideMessage(message, routes[route], 'http://queue', refuse, new Date());
   return decision;
 }
 
@@ -106,7 +106,7 @@ describe('poison input: every shape is rejected with a reason at parse, never th
     const inside = decode(Buffer.concat([Buffer.from('{"event_name":"AUTH_LOG_IN_SUCCESS","timestamp":1764000000,"user":{"session_id":"' + SESSION + '"},"note":"'), Buffer.from([0xc3, 0x28]), Buffer.from('"}')]));
     const decoded = decodeEnvelope(inside);
     assert.ok(decoded.ok && (decoded.body as { note: string }).note === '\ufffd(');
-    assert.equal(decoded.ok && requireRoute(routes, 'audit-events').parse(decoded.body, context).kind, 'event', 'U+FFFD is ordinary text');
+    assert.equal(decoded.ok && routes['audit-events'].parse(decoded.body, context).kind, 'event', 'U+FFFD is ordinary text');
   });
 
   it('when an SNS Notification wraps garbage, then it is rejected naming the envelope, never quoting it', async () => {

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { ArchivePageInput, EntityActivities, PublishArchiveEventsInput } from '../../activities/entity-activities';
-import { SEARCH_ATTRIBUTE_KEYS } from '../../src/bridge/workflow-starter';
+import { SEARCH_ATTRIBUTE_KEYS } from '../../src/temporal/search-attributes';
 import type { EntityDeletedEvent, EntityDeletedInput } from '../../src/shared/entity-deleted';
 import { entityDeletedWorkflow } from '../../workflows';
 import { FAST_RETRIES, runWithWorker, useTemporalTestEnv } from '../support/temporal-test-env';

@@ -11,7 +11,7 @@ import type { DemoContext, DemoTable } from '../../demo/demo-scenario';
 import { createDemoScenarios } from '../../demo/demo-scenarios';
 import { type ObservedOutcome, createQuarantineWatcher, observeOutcomes } from '../../demo/observe-outcomes';
 import { createLogger } from '../../logger';
-import { createRoutes, requireRoute } from '../../routes/registry';
+import { createRoutes } from '../../routes/registry';
 import { type RouteName, isRouteName } from '../../routes/route-names';
 import { defaultWorkflowBundlePath } from '../../worker/workflow-source';
 import { type GlobalOptions, printResult } from '../cli-context';
@@ -78,7 +78,7 @@ export function registerDemoCommand(program: Command, global: () => GlobalOption
             const observed = await observeOutcomes({
               client,
               sqs: context.sqs,
-              route: requireRoute(routes, route),
+              route: routes[route],
               queueUrl,
               quarantine,
               sent: sent.map((s, i) => ({ ...s, body: scenario.messages[i]?.body ?? '' })),

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { createCheckedTemporalClient } from '../../app/clients';
 import type { DedupHorizonReport } from '../../bridge/dedup-horizon';
+import { toErrorMessage } from '../../errors/error-message';
 import { parseSince } from '../../ops/cascade-filters';
 import type { DeadLetterQueue } from '../../ops/dead-letters';
 import { type CascadeStatus, type WaitingMessages, type WaitingQueueStatus, isStatusError, readCascadeStatus } from '../../ops/queue-status';
@@ -102,7 +103,7 @@ async function watchStatus(readStatus: (showProgress: boolean) => Promise<Cascad
           : { text: escapeControlCharacters(toStatusText(status)), key: toStatusText(timeless), footer };
       },
       (error: unknown): WatchFrame => {
-        const message = error instanceof Error ? error.message : String(error);
+        const message = toErrorMessage(error);
         return { text: escapeControlCharacters(`Cascade status not read at ${new Date().toISOString()}: ${message}`), key: message, footer };
       },
     );

@@ -11,6 +11,7 @@ import { parsePositiveInteger } from '../option-parsers';
 import { createProgress } from '../progress';
 import { applyStackEnvironment } from '../stack-session';
 import { toMessageBodies } from './send-command';
+import { toErrorMessage } from '../../errors/error-message';
 
 interface SendOptions {
   json?: boolean;
@@ -22,7 +23,7 @@ function parseJsonArgument(text: string, what: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
-    throw new Error(`${what} is not valid JSON: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new Error(`${what} is not valid JSON: ${toErrorMessage(error)}`, { cause: error });
   }
 }
 
