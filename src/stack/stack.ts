@@ -27,6 +27,7 @@ import { StackError, isStackError } from './stack-error';
 import { createTemporalPostgresService } from './temporal-postgres-server';
 import { toErrorMessage } from '../errors/error-message';
 import { createTemporalService } from './temporal-server';
+import { createTemporalUiService } from './temporal-ui-server';
 import { STACK_SERVICE_NAMES, type StackEndpoints, type StackOptions, type StackServiceName, type StackServiceStatus } from './types';
 
 /** How long a service gets to shut down cleanly before it is killed. */
@@ -45,6 +46,8 @@ export type StackStateOptions = Pick<StackOptions, 'stateDir' | 'logger'>;
 export async function startStack(options: StackOptions): Promise<StackEndpoints> {
   const ctx = await toServiceContext(options);
   const services = selectServices(ctx, options);
+  // The dev server serves its own Web UI on the UI port: a UI server left by the `server` variant would hold it.
+  if (!services.some((service) => service.name === 'temporal-ui')) await stopService('temporal-ui', options);
   // Provision one after the other (builds are CPU-heavy), then start all at once.
   const launches: Array<{ service: StackService; launch: LaunchSpec }> = [];
   for (const service of services) launches.push({ service, launch: await service.prepare() });
@@ -91,9 +94,11 @@ export async function stopService(name: StackServiceName, options: StackStateOpt
 
 /** One entry per service: whether its recorded process runs and answers on its port. */
 export async function getStackStatus(options: Pick<StackOptions, 'stateDir'>): Promise<StackServiceStatus[]> {
-  return Promise.all(
-    STACK_SERVICE_NAMES.map(async (service): Promise<StackServiceStatus> => {
+  const statuses = await Promise.all(
+    STACK_SERVICE_NAMES.map(async (service): Promise<StackServiceStatus | undefined> => {
       const record = await readProcessRecord(toPidFilePath(options.stateDir, service));
+      // The UI server runs only beside the `server` variant; with the dev server (which serves its own UI) it is no service of the stack.
+      if (record === undefined && service === 'temporal-ui') return undefined;
       if (record === undefined) return { service, running: false, detail: 'not started' };
       if (!isProcessAlive(record.pid, record.command)) {
         return { service, running: false, pid: record.pid, url: record.url, detail: `process ${record.pid} has exited; see ${record.logFile}` };
@@ -103,6 +108,7 @@ export async function getStackStatus(options: Pick<StackOptions, 'stateDir'>): P
       return { service, running: true, pid: record.pid, url: record.url, detail, ...(record.variant === undefined ? {} : { variant: record.variant }) };
     }),
   );
+  return statuses.filter((status) => status !== undefined);
 }
 
 async function toServiceContext(options: StackOptions): Promise<ServiceContext> {
@@ -121,8 +127,8 @@ async function toServiceContext(options: StackOptions): Promise<ServiceContext> 
 }
 
 function selectServices(ctx: ServiceContext, options: StackOptions): StackService[] {
-  const temporal = (options.temporal ?? 'dev') === 'server' ? createTemporalPostgresService(ctx) : createTemporalService(ctx);
-  const services = [temporal, createElasticMqService(ctx), createMotoService(ctx)];
+  const temporal = (options.temporal ?? 'dev') === 'server' ? [createTemporalPostgresService(ctx), createTemporalUiService(ctx)] : [createTemporalService(ctx)];
+  const services = [...temporal, createElasticMqService(ctx), createMotoService(ctx)];
   return options.databaseUrl === undefined ? [createPostgresService(ctx), ...services] : services;
 }
 

@@ -254,7 +254,8 @@ async function ensureNamespaceReady(connection: Connection, retentionSeconds: nu
  * production runs. Before each start the SQL tool of the same version creates
  * and upgrades both schemas from the ones embedded in it; once healthy, the
  * `default` namespace and Cascade's search attributes are registered. Its
- * Prometheus metrics are served on the stack's Temporal metrics port. No Web UI.
+ * Prometheus metrics are served on the stack's Temporal metrics port. Its Web
+ * UI is the `temporal-ui` service beside it (temporal-ui-server.ts).
  */
 export function createTemporalPostgresService(ctx: ServiceContext): StackService {
   const address = `${STACK_HOST}:${ctx.ports.temporal}`;

@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
 import type { StackPorts } from './ports';
 
-/** The background services of the local stack. */
-export const STACK_SERVICE_NAMES = ['postgres', 'temporal', 'elasticmq', 'moto'] as const;
+/** The background services of the local stack (`temporal-ui` runs beside the `server` variant; the dev server serves its own UI). */
+export const STACK_SERVICE_NAMES = ['postgres', 'temporal', 'temporal-ui', 'elasticmq', 'moto'] as const;
 /** Name of one background service of the local stack. */
 export type StackServiceName = (typeof STACK_SERVICE_NAMES)[number];
 
@@ -32,7 +32,7 @@ export interface StackOptions {
   /**
    * `dev`: the Temporal CLI dev server (SQLite, with its Web UI). `server`: the
    * Temporal server itself (built with Go, like the CLI) on the stack's
-   * PostgreSQL, as production runs it; no Web UI.
+   * PostgreSQL, as production runs it, with the Web UI server beside it.
    * @default 'dev'
    */
   temporal?: TemporalVariant;

@@ -19,6 +19,7 @@ import {
   stopService,
   stopStack,
   toEmbeddedDatabaseUrl,
+  toUiCodecEndpoint,
   type StackOptions,
 } from '../../src/stack';
 import type { ProbeActivities, serverProbeWorkflow } from './server-probe/workflows';
@@ -51,6 +52,7 @@ describe('local stack with the Temporal server on PostgreSQL (temporal: server)'
     address = `127.0.0.1:${options.ports.temporal}`;
     await startService('postgres', options);
     await startService('temporal', options);
+    await startService('temporal-ui', options);
   });
 
   after(async function () {
@@ -131,6 +133,23 @@ describe('local stack with the Temporal server on PostgreSQL (temporal: server)'
       return [];
     });
     assert.deepEqual(found, [`server-stack/${route}`]);
+  });
+
+  it('when a workflow has run, then the Web UI server beside it lists the workflow from the Temporal server and serves the UI page', async () => {
+    const ui = (await getStackStatus(options)).find((s) => s.service === 'temporal-ui');
+    assert.equal(ui?.running, true, JSON.stringify(ui));
+    const uiUrl = `http://127.0.0.1:${options.ports.temporalUi}`;
+    const page = await fetch(uiUrl);
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /<html/i);
+    const query = encodeURIComponent('WorkflowType = "serverProbeWorkflow" AND ExecutionStatus = "Completed"');
+    const response = await fetch(`${uiUrl}/api/v1/namespaces/${TEMPORAL_NAMESPACE}/workflows?query=${query}`);
+    assert.equal(response.status, 200);
+    const body = (await response.json()) as { executions?: Array<{ execution?: { workflowId?: string } }> };
+    const ids = (body.executions ?? []).map((execution) => execution.execution?.workflowId);
+    assert.ok(ids.some((id) => id?.startsWith('server-stack/probe-')), JSON.stringify(body));
+    const settings = (await (await fetch(`${uiUrl}/api/v1/settings`)).json()) as { Codec?: { Endpoint?: string } };
+    assert.equal(settings.Codec?.Endpoint, toUiCodecEndpoint(options.ports.http));
   });
 
   it('when it is stopped and started again, then the schema tool runs again harmlessly and the server still knows its workflows', async function () {

@@ -44,9 +44,7 @@ export function registerDevCommand(program: Command, global: () => GlobalOptions
         [
           '',
           'Cascade is running on the local stack.',
-          stackOptions.temporal === 'server'
-            ? `  Temporal:         the Temporal server on PostgreSQL at ${endpoints.TEMPORAL_ADDRESS} (CASCADE_STACK_TEMPORAL=server; no Web UI)`
-            : `  Temporal Web UI:  ${endpoints.TEMPORAL_UI_URL}/namespaces/${config.temporal.namespace}/workflows`,
+          `  Temporal Web UI:  ${endpoints.TEMPORAL_UI_URL}/namespaces/${config.temporal.namespace}/workflows${stackOptions.temporal === 'server' ? ` (the Temporal server on PostgreSQL at ${endpoints.TEMPORAL_ADDRESS})` : ''}`,
           `  Health/metrics:   ${app.httpUrl ?? endpoints.CASCADE_HTTP_URL}/readyz  /metrics`,
           `  Payloads:         ${config.payloadKeys[0] ? `encrypted with key "${config.payloadKeys[0].id}"; the Web UI decodes them through ${app.httpUrl ?? endpoints.CASCADE_HTTP_URL}/codec` : 'not encrypted (set CASCADE_PAYLOAD_KEYS to encrypt them)'}`,
           // A token the operator set is theirs: never echoed. One made up for this run is printed so it can be used.

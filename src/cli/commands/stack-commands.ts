@@ -6,7 +6,7 @@ import { bringStackUp, forgetStackEndpoints, readStackEndpoints, toStackOptions 
 
 /** `cascade stack up|down|status|env`. */
 export function registerStackCommands(program: Command, global: () => GlobalOptions): void {
-  const stack = program.command('stack').description('the embedded local stack: PostgreSQL, Temporal dev server + Web UI, ElasticMQ, moto');
+  const stack = program.command('stack').description('the embedded local stack: PostgreSQL, Temporal (dev server, or server on PostgreSQL) + Web UI, ElasticMQ, moto');
   const logger = () => createLogger({ level: global().logLevel ?? 'warn', human: global().humanLogs ?? true, stream: 'stderr' });
 
   stack
@@ -18,7 +18,7 @@ export function registerStackCommands(program: Command, global: () => GlobalOpti
       const stackOptions = toStackOptions(process.env, logger());
       const temporal = options.temporal ?? stackOptions.temporal ?? 'dev';
       const endpoints = await bringStackUp({ ...stackOptions, temporal });
-      const footer = temporal === 'dev' ? `Temporal Web UI: ${endpoints.TEMPORAL_UI_URL}` : 'Temporal: the Temporal server on PostgreSQL (no Web UI)';
+      const footer = `Temporal Web UI: ${endpoints.TEMPORAL_UI_URL}${temporal === 'server' ? ' (the Temporal server on PostgreSQL)' : ''}`;
       printResult(endpoints, options.json, (e) => [...toEnvLines(e), '', footer].join('\n'));
     });
 
@@ -39,7 +39,7 @@ export function registerStackCommands(program: Command, global: () => GlobalOpti
     .action(async (options: { json?: boolean }) => {
       const status = await getStackStatus(toStackOptions(process.env, logger()));
       printResult(status, options.json, (rows) =>
-        rows.map((r) => `${r.service.padEnd(10)} ${r.running ? 'running' : 'stopped'}${r.variant ? `  ${r.variant}` : ''}${r.pid ? `  pid ${r.pid}` : ''}${r.url ? `  ${r.url}` : ''}${r.detail ? `  (${r.detail})` : ''}`).join('\n'),
+        rows.map((r) => `${r.service.padEnd(12)} ${r.running ? 'running' : 'stopped'}${r.variant ? `  ${r.variant}` : ''}${r.pid ? `  pid ${r.pid}` : ''}${r.url ? `  ${r.url}` : ''}${r.detail ? `  (${r.detail})` : ''}`).join('\n'),
       );
     });
 
