@@ -39,10 +39,11 @@ export function toCachedGoToolPath(cacheDir: string, tool: GoTool): string {
 
 /**
  * The cached build of `tool`, built with `go install` when absent (once,
- * guarded by a lock file shared between processes).
- * @throws StackError when Go is not installed or the build fails
+ * guarded by a lock file shared between processes). Without Go, `withoutGo`
+ * provides the tool instead (e.g. a download), when given.
+ * @throws StackError when Go is not installed (and no `withoutGo`) or the build fails
  */
-export async function resolveGoTool(tool: GoTool, ctx: GoToolContext): Promise<string> {
+export async function resolveGoTool(tool: GoTool, ctx: GoToolContext, withoutGo?: () => Promise<string>): Promise<string> {
   const cached = toCachedGoToolPath(ctx.cacheDir, tool);
   if (isExecutableFile(cached)) return cached;
   return withFileLock(
@@ -50,12 +51,11 @@ export async function resolveGoTool(tool: GoTool, ctx: GoToolContext): Promise<s
     async () => {
       if (isExecutableFile(cached)) return cached; // built by whoever held the lock
       const go = findOnPath('go');
-      if (go === undefined) {
-        throw new StackError(tool.service, `Go is not on PATH; ${tool.binaryName} ${tool.version} is built with \`go install ${tool.packagePath}@v${tool.version}\`.`, `Install a current Go release. ${tool.hint}`);
-      }
-      return buildGoTool(go, tool, ctx);
+      if (go !== undefined) return buildGoTool(go, tool, ctx);
+      if (withoutGo !== undefined) return withoutGo();
+      throw new StackError(tool.service, `Go is not on PATH; ${tool.binaryName} ${tool.version} is built with \`go install ${tool.packagePath}@v${tool.version}\`.`, `Install a current Go release. ${tool.hint}`);
     },
-    { onWait: (pid) => ctx.onProgress?.({ service: tool.service, step: `waiting for the ${tool.binaryName} build of process ${pid}` }) },
+    { onWait: (pid) => ctx.onProgress?.({ service: tool.service, step: `waiting for the ${tool.displayName ?? tool.binaryName} build of process ${pid}` }) },
   );
 }
 

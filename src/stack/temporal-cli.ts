@@ -2,8 +2,7 @@ import { mkdir, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { findOnPath, isExecutableFile } from './find-executable';
-import { withFileLock } from './file-lock';
-import { type GoTool, buildGoTool, toCachedGoToolPath } from './go-install';
+import { type GoTool, resolveGoTool } from './go-install';
 import { StackError } from './stack-error';
 import { toErrorMessage } from '../errors/error-message';
 import type { StackProgressEvent } from './types';
@@ -50,19 +49,7 @@ export async function resolveTemporalCli(options: ResolveTemporalCliOptions): Pr
   const onPath = findOnPath('temporal');
   if (onPath !== undefined) return onPath;
 
-  const cached = toCachedGoToolPath(options.cacheDir, TEMPORAL_CLI_TOOL);
-  if (isExecutableFile(cached)) return cached;
-
-  return withFileLock(
-    `${cached}.lock`,
-    async () => {
-      if (isExecutableFile(cached)) return cached; // built by whoever held the lock
-      const go = findOnPath('go');
-      if (go !== undefined) return buildGoTool(go, TEMPORAL_CLI_TOOL, options);
-      return downloadWithSdk(options);
-    },
-    { onWait: (pid) => options.onProgress?.({ service: 'temporal', step: `waiting for the Temporal CLI build of process ${pid}` }) },
-  );
+  return resolveGoTool(TEMPORAL_CLI_TOOL, options, () => downloadWithSdk(options));
 }
 
 /** Lets the SDK download its dev server once, then finds the binary it left behind. */

@@ -5,12 +5,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { type Connection, isGrpcServiceError } from '@temporalio/client';
 import Long from 'long';
 import type { Logger } from 'pino';
-import { Client } from 'pg';
 import { z } from 'zod';
 import { provideGoModuleCommands } from './go-module-build';
 import { findPackageRoot } from './package-root';
 import { STACK_HOST, findFreePort, isPortFree } from './ports';
-import { toEmbeddedDatabaseUrl } from './postgres';
+import { toEmbeddedDatabaseUrl, withDatabase } from './postgres';
 import { isProcessAlive, readProcessRecord, toPidFilePath } from './processes';
 import { CASCADE_SEARCH_ATTRIBUTES } from '../temporal/search-attributes';
 import type { ServiceContext, StackService } from './service';
@@ -208,17 +207,6 @@ async function loadInternalPorts(file: string, serverRunning: boolean, reserved:
   const chosen = InternalPortsSchema.parse(ports);
   await writeFile(file, `${JSON.stringify(chosen, null, 2)}\n`);
   return chosen;
-}
-
-async function withDatabase<T>(url: string, fn: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: url, connectionTimeoutMillis: 2000 });
-  client.on('error', () => undefined); // a dropped connection surfaces through the pending query
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
 }
 
 function toDatabaseUrl(baseUrl: string, database: string): string {
