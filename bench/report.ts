@@ -245,12 +245,50 @@ export function toMarkdown(report: BenchReport): string {
       `${report.settings.repetitions} repetition(s) of the throughput scenarios${report.settings.quick ? ' (--quick: sizes shrunk, figures not meaningful)' : ''}; ` +
       `Temporal: ${report.temporal.map((t) => (t === 'dev' ? 'dev = the CLI dev server (SQLite)' : 'server = the Temporal server on PostgreSQL')).join(', ')}.`,
     '',
+    'Targets, every Temporal side by side (value, ratio judged, verdict):',
+    '',
+    toTargetsTable(report),
+    '',
+    'Every figure:',
+    '',
     `| ${HEADER.join(' | ')} |`,
     `| ${HEADER.map(() => '---').join(' | ')} |`,
     ...report.rows.map((r) => `| ${cells(r).map(escape).join(' | ')} |`),
     '',
     report.problems.length === 0 ? 'Correctness: every event processed exactly once in every scenario.' : `Correctness problems:\n${report.problems.map((p) => `- ${p}`).join('\n')}`,
     '',
+  ].join('\n');
+}
+
+/** `6. Big cascade (100,000 documents), CASCADE_ARCHIVE_PAGE_SIZE=500` → `6. Big cascade, CASCADE_ARCHIVE_PAGE_SIZE=500`: the same on every Temporal. */
+const toScenarioKey = (scenario: string) => scenario.replace(/\s*\([^)]*\)/g, '');
+
+/**
+ * The rows held to a target, one line each with every Temporal side by side
+ * (the value, then the ratio it is judged by, then the verdict), in the order
+ * they first appear: what the README's Performance section shows.
+ */
+export function toTargetsTable(report: BenchReport): string {
+  const variants = [...new Set(report.rows.map((r) => r.temporal))];
+  const lines = new Map<string, { scenario: string; figure: string; target: string; cells: Map<TemporalVariant, string> }>();
+  let scenario = '';
+  let previous: TemporalVariant | undefined;
+  for (const r of report.rows) {
+    if (r.scenario !== '' || r.temporal !== previous) scenario = r.scenario === '' ? scenario : toScenarioKey(r.scenario);
+    previous = r.temporal;
+    if (r.target === '') continue;
+    const key = `${scenario} / ${r.figure}`;
+    const line = lines.get(key) ?? { scenario, figure: r.figure, target: r.target, cells: new Map<TemporalVariant, string>() };
+    const value = r.value.replace(/\s*\[.*\]$/, '');
+    line.cells.set(r.temporal, `${r.ratio === '' ? value : `${r.ratio} (${value})`}${r.verdict === '' ? '' : ` ${r.verdict}`}`);
+    lines.set(key, line);
+  }
+  const label = (t: TemporalVariant) => (t === 'dev' ? 'dev server (SQLite)' : 'Temporal server (PostgreSQL)');
+  const header = ['scenario', 'figure', 'target', ...variants.map(label)];
+  return [
+    `| ${header.join(' | ')} |`,
+    `| ${header.map(() => '---').join(' | ')} |`,
+    ...[...lines.values()].map((l) => `| ${[l.scenario, l.figure, l.target, ...variants.map((t) => l.cells.get(t) ?? '')].map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`),
   ].join('\n');
 }
 
