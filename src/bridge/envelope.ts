@@ -1,3 +1,4 @@
+import { parse as parseJsonc, type ParseError } from 'jsonc-parser';
 import { MAX_JSON_DEPTH } from '../routes/json-inspection';
 import { toErrorMessage } from '../errors/error-message';
 import { isRecord } from '../shared/parse-helpers';
@@ -45,7 +46,7 @@ function parseJson(text: string): { ok: true; value: unknown } | { ok: false; re
   try {
     return { ok: true, value: JSON.parse(text) as unknown };
   } catch (error) {
-    return { ok: false, reason: `is not JSON: ${toJsonErrorReason(error)}` };
+    return { ok: false, reason: `is not JSON: ${toJsonErrorReason(error, text)}` };
   }
 }
 
@@ -78,8 +79,19 @@ export function measureJsonDepth(text: string, limit: number): number {
   return deepest;
 }
 
-/** V8 quotes up to ten characters of the input (`Unexpected token 'h', "hello worl"... is not valid JSON`); the reason keeps only the rest. */
-function toJsonErrorReason(error: unknown): string {
+/**
+ * The parser's reason without the text: V8 names the position of most syntax
+ * errors (`Unterminated string in JSON at position 4`) but quotes the input
+ * instead when a token is wrong (`Unexpected token 'h', "hello worl"... is not
+ * valid JSON`, `"undefined" is not valid JSON`). Those become `unexpected
+ * character at position N`, the offset jsonc-parser (strict: no comments, no
+ * trailing commas) finds for the first error.
+ */
+function toJsonErrorReason(error: unknown, text: string): string {
   const message = toErrorMessage(error);
-  return message.replace(/, ".*"(\.\.\.)? is not valid JSON$/s, '').replace(/^Unexpected token '.+?'$/s, 'unexpected character');
+  if (!/is not valid JSON$/.test(message)) return message;
+  const errors: ParseError[] = [];
+  parseJsonc(text, errors, { disallowComments: true, allowTrailingComma: false });
+  const first = errors[0];
+  return first === undefined ? 'unexpected character' : `unexpected character at position ${first.offset}`;
 }

@@ -1,6 +1,6 @@
 import { type CascadeConfig, type ProcessRole, loadConfig } from '../config';
 import { type Logger, createLogger } from '../logger';
-import { escapeControlCharacters } from './text-format';
+import { escapeControlCharacters, escapeJsonControlCharacters } from './text-format';
 
 /** Options every command accepts. */
 export interface GlobalOptions {
@@ -24,11 +24,16 @@ export function createCliContext(global: GlobalOptions, roles: readonly ProcessR
 
 /**
  * Prints `value` as JSON or through `toText`. Text has its control characters
- * escaped (bodies and reasons come from whoever sent the message); JSON
- * escapes them itself.
+ * escaped (bodies and reasons come from whoever sent the message); so has
+ * JSON, where `JSON.stringify` leaves DEL, C1 and bidi overrides raw.
  */
 export function printResult<T>(value: T, json: boolean | undefined, toText: (value: T) => string): void {
-  process.stdout.write(json ? `${JSON.stringify(value, toJsonValue, 2)}\n` : `${escapeControlCharacters(toText(value))}\n`);
+  process.stdout.write(json ? `${toJsonText(value, 2)}\n` : `${escapeControlCharacters(toText(value))}\n`);
+}
+
+/** `value` as JSON for a terminal: bigints as decimal strings, every terminal control escaped. */
+export function toJsonText(value: unknown, indent?: number): string {
+  return escapeJsonControlCharacters(JSON.stringify(value, toJsonValue, indent));
 }
 
 /** JSON.stringify replacer: bigints as decimal strings. */

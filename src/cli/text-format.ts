@@ -19,6 +19,17 @@ export function escapeControlCharacters(text: string): string {
   });
 }
 
+const JSON_RAW_CONTROLS = /[\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * JSON text with the terminal controls `JSON.stringify` leaves raw (DEL, C1
+ * controls, bidi overrides) written as `\uXXXX` escapes: the same JSON value,
+ * harmless on a terminal. (C0 controls JSON escapes itself.)
+ */
+export function escapeJsonControlCharacters(json: string): string {
+  return json.replace(JSON_RAW_CONTROLS, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /** A plain-text table with padded columns; cells longer than 90 characters are clipped. */
 export function toTable(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
   const clip = (s: string) => (s.length > 90 ? `${s.slice(0, 89)}…` : s);

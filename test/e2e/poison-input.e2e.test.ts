@@ -35,7 +35,7 @@ describe('poison input end to end: every message that can never succeed lands in
       { route: 'audit-events', body: JSON.stringify(event({ user: { session_id: session, email: 'some\u0000one@example.com' } })), reason: 'user.email: contains a NUL character (U+0000) at index 4, which PostgreSQL cannot store' },
       { route: 'audit-events', body: JSON.stringify(event({ component_id: 'auth\ud800' })), reason: 'component_id: contains a lone high surrogate (U+D800) at index 4, which PostgreSQL cannot store' },
       { route: 'audit-events', body: `${auditEvent.slice(0, -1)},"__proto__":{"isAdmin":true}}`, reason: 'body: has a "__proto__" key, which is not accepted' },
-      { route: 'audit-events', body: JSON.stringify({ Type: 'Notification', MessageId: 'n-1', TopicArn: 'arn:aws:sns:eu-west-2:1:t', Message: 'garbage, not JSON' }), reason: 'SNS Notification carries a Message that is not JSON: unexpected character' },
+      { route: 'audit-events', body: JSON.stringify({ Type: 'Notification', MessageId: 'n-1', TopicArn: 'arn:aws:sns:eu-west-2:1:t', Message: 'garbage, not JSON' }), reason: 'SNS Notification carries a Message that is not JSON: unexpected character at position 0' },
       {
         route: 'audit-events',
         body: nearLimit.replace('"padding":""', `"padding":"${'p'.repeat(MAX_MESSAGE_BYTES - 300 - nearLimit.length)}"`),
@@ -91,7 +91,7 @@ describe('poison input end to end: every message that can never succeed lands in
 
   it('when a body is within a few bytes of the quarantine queue\'s limit, then it is quarantined unchanged without attributes; when larger than the limit, nothing is sent and the error says what to raise', async () => {
     const queues = await createTestQueues(ctx.sqs, 'poison-full');
-    const request = (bytes: number) => ({ message: { MessageId: 'm-full', Body: 'x'.repeat(bytes) }, sourceQueueUrl: queues.queueUrl, route: 'tasks', reason: 'body is not JSON: unexpected character' });
+    const request = (bytes: number) => ({ message: { MessageId: 'm-full', Body: 'x'.repeat(bytes) }, sourceQueueUrl: queues.queueUrl, route: 'tasks', reason: 'body is not JSON: unexpected character at position 0' });
     assert.deepEqual(await quarantineMessage(ctx.sqs, queues.quarantineQueueUrl, request(MAX_MESSAGE_BYTES - 10)), []);
     const [copy] = await peekQueue(ctx.sqs, queues.quarantineQueueUrl);
     assert.equal(copy?.Body, 'x'.repeat(MAX_MESSAGE_BYTES - 10));

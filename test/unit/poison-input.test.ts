@@ -102,7 +102,7 @@ describe('poison input: every shape is rejected with a reason at parse, never th
   it('when the SQS body had invalid UTF-8 bytes, then outside a string it is not JSON (reason without the text); inside a string it arrives as U+FFFD and is stored', async () => {
     const decode = (bytes: Buffer) => new TextDecoder('utf-8').decode(bytes);
     const outside = decode(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(`{"a":"${SECRET}"}`)]));
-    assert.equal(await rejectedReason('audit-events', outside), 'body is not JSON: unexpected character');
+    assert.equal(await rejectedReason('audit-events', outside), 'body is not JSON: unexpected character at position 0');
     const inside = decode(Buffer.concat([Buffer.from('{"event_name":"AUTH_LOG_IN_SUCCESS","timestamp":1764000000,"user":{"session_id":"' + SESSION + '"},"note":"'), Buffer.from([0xc3, 0x28]), Buffer.from('"}')]));
     const decoded = decodeEnvelope(inside);
     assert.ok(decoded.ok && (decoded.body as { note: string }).note === '\ufffd(');
@@ -111,7 +111,9 @@ describe('poison input: every shape is rejected with a reason at parse, never th
 
   it('when an SNS Notification wraps garbage, then it is rejected naming the envelope, never quoting it', async () => {
     const sns = (message: string) => JSON.stringify({ Type: 'Notification', MessageId: 'n-1', TopicArn: 'arn:aws:sns:eu-west-2:1:t', Message: message });
-    assert.equal(await rejectedReason('audit-events', sns(`${SECRET} is not json`)), 'SNS Notification carries a Message that is not JSON: unexpected character');
+    assert.equal(await rejectedReason('audit-events', sns(`${SECRET} is not json`)), 'SNS Notification carries a Message that is not JSON: unexpected character at position 0');
+    assert.equal(await rejectedReason('audit-events', sns(`{"event_name": ${SECRET}}`)), 'SNS Notification carries a Message that is not JSON: unexpected character at position 15');
+    assert.equal(await rejectedReason('audit-events', sns('undefined')), 'SNS Notification carries a Message that is not JSON: unexpected character at position 0', 'V8 quotes a lone bad word whole');
     assert.equal(await rejectedReason('audit-events', sns(`{"event_name":"${SECRET}`)), 'SNS Notification carries a Message that is not JSON: Unterminated string in JSON at position 31');
     assert.equal(await rejectedReason('audit-events', sns(deepArrays(3000))), 'SNS Notification carries a Message that nests arrays and objects deeper than 64 levels (the most Cascade accepts)');
     assert.match(await rejectedReason('audit-events', sns(JSON.stringify(audit({ component_id: 'x\u0000' })))), /^component_id: contains a NUL character/);

@@ -6,7 +6,7 @@ import { parseSince } from '../../ops/cascade-filters';
 import type { DeadLetterQueue } from '../../ops/dead-letters';
 import { type CascadeStatus, type WaitingMessages, type WaitingQueueStatus, isStatusError, readCascadeStatus } from '../../ops/queue-status';
 import { setTimeout as delay } from 'node:timers/promises';
-import { type GlobalOptions, printResult, toJsonValue } from '../cli-context';
+import { type GlobalOptions, printResult, toJsonText } from '../cli-context';
 import { runInterruptible } from '../interrupt-signal';
 import { createOpsContext, toWaitingQueues } from '../ops-context';
 import { parsePositiveInteger } from '../option-parsers';
@@ -99,7 +99,7 @@ async function watchStatus(readStatus: (showProgress: boolean) => Promise<Cascad
       (status): WatchFrame => {
         const timeless = { ...status, generatedAt: '' };
         return options.json
-          ? { text: JSON.stringify(status, toJsonValue), key: JSON.stringify(timeless, toJsonValue) }
+          ? { text: toJsonText(status), key: toJsonText(timeless) }
           : { text: escapeControlCharacters(toStatusText(status)), key: toStatusText(timeless), footer };
       },
       (error: unknown): WatchFrame => {
