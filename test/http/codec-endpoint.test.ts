@@ -166,6 +166,20 @@ describe('POST /codec/decode and /codec/encode (fastify)', () => {
     await app.close();
   });
 
+  it('when the Web UI sends a big but allowed body (about 2 MiB), then it is decoded', async () => {
+    const app = createApp({ codec, token: TOKEN });
+    const auth = { authorization: `Bearer ${TOKEN}` };
+    const large = toJsonPayload(defaultPayloadConverter.toPayload({ note: 'x'.repeat(1536 * 1024) }));
+    const encoded = await post(app, 'encode', { payloads: [large] }, auth);
+    assert.equal(encoded.statusCode, 200, encoded.body);
+    const body = encoded.body;
+    assert.ok(body.length > 2 * 1024 * 1024 && body.length < CODEC_BODY_LIMIT_BYTES, `${body.length} bytes`);
+    const decoded = await post(app, 'decode', encoded.json<JsonPayloads>(), auth);
+    assert.equal(decoded.statusCode, 200, decoded.body.slice(0, 200));
+    assert.deepEqual(decoded.json<JsonPayloads>().payloads, [large]);
+    await app.close();
+  });
+
   it('when the body is over the limit, then it gets 413 saying the limits', async () => {
     const app = createApp({ codec, token: TOKEN });
     const big = JSON.stringify({ payloads: [{ data: Buffer.alloc(CODEC_BODY_LIMIT_BYTES).toString('base64') }] });
