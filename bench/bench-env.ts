@@ -31,15 +31,16 @@ export interface BenchEnv {
 /**
  * Brings up the same local stack as `cascade dev` and the tests (free ports,
  * a state dir of its own, tools from the cache) with the given Temporal, and
- * migrates its database.
+ * migrates its database. `extra.postgresStatements` loads `pg_stat_statements` (`--profile`).
  */
-export async function createBenchEnv(logger: Logger, temporalVariant: TemporalVariant = 'dev'): Promise<BenchEnv> {
+export async function createBenchEnv(logger: Logger, temporalVariant: TemporalVariant = 'dev', extra: Pick<StackOptions, 'postgresStatements'> = {}): Promise<BenchEnv> {
   const stateDir = await mkdtemp(path.join(os.tmpdir(), 'cascade-bench-'));
   const options: StackOptions = {
     stateDir,
     cacheDir: resolveCacheDir(),
     ports: await findFreeStackPorts(),
     temporal: temporalVariant,
+    ...extra,
     logger,
     onProgress: ({ service, step }) => {
       if (step !== 'starting' && step !== 'ready') process.stderr.write(`[bench stack] ${service}: ${step}\n`);

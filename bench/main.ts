@@ -3,10 +3,12 @@
  * brings up the local stack (with each Temporal asked for, one after the
  * other), runs the scenarios, prints one table (every row names its Temporal)
  * and writes it as JSON and Markdown under bench/results/ (`--scenarios`:
- * `partial-latest.*`, never `full-latest.*`). Speed is reported, never
+ * `partial-latest.*`, never `full-latest.*`; `--profile`: `profile-latest.*`,
+ * with where each scenario's time went). Speed is reported, never
  * asserted; the run fails only when an event was not processed exactly once.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import pino from 'pino';
@@ -22,6 +24,7 @@ import { runShortCascades } from './scenarios/short-cascades';
 import { BIG_CASCADE_PAGE_SIZES, type BenchSettings, toBenchSettings } from './settings';
 import { toSpread } from './stats';
 import { runPublishingCeiling } from './scenarios/publishing-ceiling';
+import { type ScenarioProfile, startProfile, toProfileMarkdown } from './profiler';
 import { STACK_TEMPORAL_ENV, TEMPORAL_VARIANTS, type TemporalVariant, toTemporalVariant } from '../src/stack';
 import { toErrorMessage } from '../src/errors/error-message';
 
@@ -67,12 +70,16 @@ interface RunOptions {
   events?: number;
   repetitions?: number;
   temporal?: TemporalChoice;
+  profile?: boolean;
 }
 
-/** Runs the selected scenarios on a stack with the given Temporal, and reports them labelled with it. */
-async function runOn(temporal: TemporalVariant, settings: BenchSettings, selected: ReadonlySet<number>, logger: pino.Logger): Promise<BenchReport> {
+/**
+ * Runs the selected scenarios on a stack with the given Temporal, and reports
+ * them labelled with it; with `profiles`, profiles each scenario into it.
+ */
+async function runOn(temporal: TemporalVariant, settings: BenchSettings, selected: ReadonlySet<number>, logger: pino.Logger, profiles?: ScenarioProfile[]): Promise<BenchReport> {
   log(`Temporal: ${temporal === 'dev' ? 'the CLI dev server (SQLite)' : 'the Temporal server on PostgreSQL'}`);
-  const env = await createBenchEnv(logger, temporal);
+  const env = await createBenchEnv(logger, temporal, { postgresStatements: profiles !== undefined });
   // Ctrl-C or SIGTERM: stop Cascade's processes and the stack, so nothing is left running; no results are written.
   const interrupt = (signal: NodeJS.Signals) => {
     log(`${signal}: stopping the bench's processes and its stack (no results written)`);
@@ -87,11 +94,13 @@ async function runOn(temporal: TemporalVariant, settings: BenchSettings, selecte
     const timed = async (label: string, fn: () => Promise<void>) => {
       const t0 = Date.now();
       log(`${label} [${temporal}]…`);
+      const profiling = profiles && (await startProfile(env, label, path.join(os.tmpdir(), `cascade-bench-cpu-${process.pid}`), os.availableParallelism()));
       try {
         await fn();
       } catch (error) {
         m.check(label, false, toErrorMessage(error));
       }
+      if (profiling) profiles?.push(await profiling.stop());
       log(`${label} [${temporal}] done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     };
     // Interleave the throughput scenarios, so machine noise touches each of them alike.
@@ -129,6 +138,7 @@ async function runOn(temporal: TemporalVariant, settings: BenchSettings, selecte
  * latest complete one.
  */
 function toResultMode(options: RunOptions): string {
+  if (options.profile) return 'profile';
   const partial = options.scenarios !== undefined && ALL_SCENARIOS.some((n) => !options.scenarios?.includes(n));
   if (options.quick) return partial ? 'quick-partial' : 'quick';
   return partial ? 'partial' : 'full';
@@ -142,15 +152,18 @@ async function run(options: RunOptions): Promise<number> {
   log(`settings ${JSON.stringify(settings)}; scenarios ${[...selected].join(', ')}; Temporal ${variants.join(' then ')}`);
   const started = Date.now();
   const reports: BenchReport[] = [];
-  for (const temporal of variants) reports.push(await runOn(temporal, settings, selected, logger));
+  const profiles: ScenarioProfile[] | undefined = options.profile ? [] : undefined;
+  for (const temporal of variants) reports.push(await runOn(temporal, settings, selected, logger, profiles));
   const report = mergeBenchReports(reports);
   process.stdout.write(`\n${toText(report)}\n\n`);
+  const profileText = profiles ? `\n## Where the time goes (--profile)\n\n${profiles.map(toProfileMarkdown).join('\n')}` : '';
+  if (profileText !== '') process.stdout.write(`${profileText}\n`);
   const mode = toResultMode(options);
   await mkdir(RESULTS_DIR, { recursive: true });
   const stamp = report.date.replace(/[:.]/g, '-');
   for (const name of [`${mode}-${stamp}`, `${mode}-latest`]) {
-    await writeFile(path.join(RESULTS_DIR, `${name}.json`), `${JSON.stringify(report, null, 2)}\n`);
-    await writeFile(path.join(RESULTS_DIR, `${name}.md`), toMarkdown(report));
+    await writeFile(path.join(RESULTS_DIR, `${name}.json`), `${JSON.stringify(profiles ? { ...report, profiles } : report, null, 2)}\n`);
+    await writeFile(path.join(RESULTS_DIR, `${name}.md`), `${toMarkdown(report)}${profileText}`);
   }
   log(`results written to ${path.join(RESULTS_DIR, `${mode}-latest.{json,md}`)} after ${((Date.now() - started) / 1000).toFixed(0)} s`);
   if (report.problems.length > 0) {
@@ -167,6 +180,7 @@ const program = new Command('bench')
   .option('--scenarios <list>', `comma-separated scenarios to run (${ALL_SCENARIOS.join(', ')})`, toScenarios)
   .option('--events <n>', 'events per throughput scenario', toCount)
   .option('--repetitions <n>', 'repetitions of the throughput scenarios', toCount)
+  .option('--profile', 'profile every scenario: CPU by process, Temporal service and persistence latency, pg_stat_statements, V8 CPU profiles of Cascade (results: profile-latest.*)')
   .addOption(new Option('--temporal <which>', `Temporal to run every scenario on: the CLI dev server, the Temporal server on PostgreSQL, or both one after the other (default: $${STACK_TEMPORAL_ENV}, else dev)`).choices(TEMPORAL_CHOICES))
   .action(async (options: RunOptions) => {
     process.exitCode = await run(options);

@@ -71,7 +71,10 @@ export function createPostgresService(ctx: ServiceContext): StackService {
       const owner = asRoot ? await lookupOsUser(POSTGRES_OS_USER) : undefined;
       return {
         command: binaries.postgres,
-        args: ['-D', dataDir, '-p', String(port), '-c', `listen_addresses=${STACK_HOST}`, '-c', 'unix_socket_directories='],
+        args: [
+          ...['-D', dataDir, '-p', String(port), '-c', `listen_addresses=${STACK_HOST}`, '-c', 'unix_socket_directories='],
+          ...(ctx.postgresStatements ? ['-c', 'shared_preload_libraries=pg_stat_statements', '-c', 'pg_stat_statements.track=all'] : []),
+        ],
         cwd: baseDir,
         uid: owner?.uid,
         gid: owner?.gid,

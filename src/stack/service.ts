@@ -35,6 +35,8 @@ export interface ServiceContext {
   readonly queueConfig: QueueConfig;
   readonly logger: Logger;
   readonly onProgress?: (event: StackProgressEvent) => void;
+  /** Load `pg_stat_statements` into the embedded PostgreSQL. */
+  readonly postgresStatements?: boolean;
 }
 
 /** One background service of the stack: how to provision, launch and health-check it. */

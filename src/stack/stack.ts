@@ -123,6 +123,7 @@ async function toServiceContext(options: StackOptions): Promise<ServiceContext> 
     queueConfig: loadQueueConfig(options.queueConfigPath),
     logger: options.logger,
     onProgress: options.onProgress,
+    postgresStatements: options.postgresStatements === true,
   };
 }
 

@@ -39,6 +39,8 @@ export interface StackOptions {
   logger: Logger;
   /** Progress of long steps (first-time builds), for progress output. */
   onProgress?: (event: StackProgressEvent) => void;
+  /** Load `pg_stat_statements` into the embedded PostgreSQL (`npm run bench -- --profile`). @default false */
+  postgresStatements?: boolean;
 }
 
 /**
